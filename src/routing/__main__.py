@@ -1,0 +1,3 @@
+from routing.cli.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,71 @@
+"""The ``routing`` command line: global options, sub-command dispatch, exit codes.
+
+Exit codes: 0 ok, 1 a finding (check error, failing test, diff over a limit), 2 usage error.
+Each sub-command lives in its own module of `routing.cli` that defines
+``register(subparsers) -> None``; the parser it adds sets ``func`` to a callable taking the
+parsed `argparse.Namespace` and returning the exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+__all__ = ["EXIT_FINDING", "EXIT_OK", "EXIT_USAGE", "main"]
+
+EXIT_OK = 0
+EXIT_FINDING = 1
+EXIT_USAGE = 2
+
+#: Sub-command modules, in the order `routing --help` lists them.
+COMMAND_MODULES: tuple[str, ...] = (
+    "check",
+    "fmt",
+    "schema",
+    "sla",
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"{self.prog}: error: {message}\n")
+        raise SystemExit(EXIT_USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from routing import __version__
+
+    parser = _Parser(
+        prog="routing",
+        description="Compiled, testable help desk automation from rule files.",
+    )
+    parser.add_argument("--version", action="version", version=f"routing {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(f"routing.cli.{name}")
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (also used as the process status)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "func", None) is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        code: int = args.func(args)
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        return 130
+    except BrokenPipeError:  # pragma: no cover - output closed by a pager
+        return EXIT_OK
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
