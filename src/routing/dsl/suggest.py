@@ -1,0 +1,34 @@
+"""Did-you-mean suggestions drawn from a candidate set scoped to the role of a name."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+__all__ = ["did_you_mean", "suggest"]
+
+
+def suggest(word: str, candidates: Iterable[str], *, cutoff: float = 0.75) -> str | None:
+    """The one candidate closest to `word`, or None when none is close enough.
+
+    Case differences alone always match (``Billing`` suggests ``billing``).
+    """
+    pool = sorted(set(candidates))
+    if not pool or not word:
+        return None
+    folded = word.casefold()
+    for c in pool:
+        if c.casefold() == folded and c != word:
+            return c
+    best = difflib.get_close_matches(word, pool, n=1, cutoff=cutoff)
+    if best:
+        return best[0]
+    lowered = {c.casefold(): c for c in pool}
+    best = difflib.get_close_matches(folded, list(lowered), n=1, cutoff=cutoff)
+    return lowered[best[0]] if best else None
+
+
+def did_you_mean(word: str, candidates: Iterable[str], *, prefix: str = "") -> str | None:
+    """The hint text ``did you mean 'x'?`` for the closest candidate, or None."""
+    best = suggest(word, candidates)
+    return f"did you mean '{prefix}{best}'?" if best is not None else None
