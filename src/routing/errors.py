@@ -62,7 +62,16 @@ class EvaluationError(RoutingError):
 
 
 class CalendarError(RoutingError):
-    """A calendar spec is invalid, or a calendar is never open in the searched range."""
+    """A calendar spec is invalid, or a calendar is never open in the searched range.
+
+    Attributes:
+        key_path: where in the calendar spec the problem is, e.g. ``("hours", "mon-fri", 1)``;
+            empty when the error is not about one key (a calendar that is never open).
+    """
+
+    def __init__(self, message: str, *, key_path: tuple[str | int, ...] = ()) -> None:
+        super().__init__(message)
+        self.key_path: tuple[str | int, ...] = key_path
 
 
 class AdapterError(RoutingError):
