@@ -191,6 +191,7 @@ CODES: dict[str, CodeInfo] = {
     "limit/template-size": _e("a template that is too long"),
     "limit/rules-per-file": _e("a rule file with too many rules"),
     "limit/file-size": _e("a rule file that is too large"),
+    "limit/list-size": _e("a declared list with too many items"),
     # evaluation (in decisions, never raised)
     "eval/missing-field": _e("a rule read a custom field the ticket does not have"),
     "eval/type-error": _e("a ticket value had the wrong type at run time"),
