@@ -1,0 +1,388 @@
+"""Business-hours calendars: `Calendar.from_dict(spec)` and its queries.
+
+The semantics are DESIGN.md section 8. How it is fast: open time is a sorted table of UTC
+intervals with cumulative sums, built lazily per UTC year and cached; every query is a
+bisection in one or two tables, so a due time 60 business days out costs about the same as
+one an hour out. Tables are immutable once built and published under a lock, so one
+`Calendar` is safe to share between threads.
+
+Instants: every argument is an aware `datetime` (a naive one raises `ValueError`); every
+result is an aware UTC `datetime`. Open time is made of whole minutes (a minute is open or
+not), but arithmetic on instants is exact: an instant is open when its minute is open, and
+``add_business_time(09:00:30, 1h)`` is 10:00:30 on an open morning.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, overload
+from zoneinfo import ZoneInfo
+
+from routing.errors import CalendarError
+from routing.sla._spec import DAY_NAMES, MINUTES_PER_DAY, CalendarSpec, parse_spec
+from routing.sla.intervals import (
+    US_PER_MINUTE,
+    Pause,
+    add_counted,
+    counted_between,
+    from_us,
+    merge,
+    next_counted,
+    normalize_pauses,
+    offset_segments,
+    to_us,
+    wall_to_utc,
+)
+
+__all__ = ["Calendar", "DayInfo"]
+
+_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+_US_PER_DAY = MINUTES_PER_DAY * US_PER_MINUTE
+#: DESIGN.md section 8 rule 8: a calendar never open this long after a start is an error.
+NEVER_OPEN_HORIZON = 3 * 366 * _US_PER_DAY
+_MIN_YEAR, _MAX_YEAR = 2, 9997
+
+
+def _day_minute(day: dt.date) -> int:
+    """Wall-clock minutes since 1970-01-01 00:00 of local midnight starting `day`."""
+    return (day.toordinal() - _EPOCH_ORDINAL) * MINUTES_PER_DAY
+
+
+def _hhmm(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+@dataclass(frozen=True, slots=True)
+class DayInfo:
+    """One local date of a calendar, as ``routing sla show`` prints it.
+
+    Attributes:
+        date: the local date.
+        weekday: ``mon`` .. ``sun``.
+        shifts: the wall-clock minutes [start, end) of the date that are inside a shift and
+            not closed, merged (a previous overnight shift's tail included), 0..1440.
+        open_time: real business time from local midnight to the next local midnight
+            (differs from the shifts' sum on DST days).
+        holiday: the holiday's name, or None.
+        closed: the date is listed in ``closed``.
+        special: the date has special hours.
+        dst_change: how the UTC offset changes during the date (e.g. +1h), or None.
+    """
+
+    date: dt.date
+    weekday: str
+    shifts: tuple[tuple[int, int], ...]
+    open_time: dt.timedelta
+    holiday: str | None
+    closed: bool
+    special: bool
+    dst_change: dt.timedelta | None
+
+    @property
+    def hours_text(self) -> str:
+        """``08:00-12:00, 13:00-18:00`` or ``closed``."""
+        if not self.shifts:
+            return "closed"
+        return ", ".join(f"{_hhmm(s)}-{_hhmm(e)}" for s, e in self.shifts)
+
+
+@dataclass(frozen=True, slots=True)
+class _Table:
+    """Open intervals of one UTC year in microseconds, with cumulative sums."""
+
+    lo: int
+    hi: int
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+    cum: tuple[int, ...]  # cum[i] = open time before interval i; cum[-1] = total
+
+    @property
+    def total(self) -> int:
+        return self.cum[-1]
+
+    def upto(self, x: int) -> int:
+        """Open time in [lo, x)."""
+        i = bisect_right(self.starts, x) - 1
+        if i < 0:
+            return 0
+        return self.cum[i] + min(x, self.ends[i]) - self.starts[i]
+
+
+class _OpenTime:
+    """The `intervals.OpenTime` of a calendar spec: lazily built, cached per UTC year."""
+
+    def __init__(self, spec: CalendarSpec, name: str) -> None:
+        self.spec = spec
+        self.name = name
+        self._tables: dict[int, _Table] = {}
+        self._holidays: dict[int, dict[dt.date, str]] = {}
+        self._lock = threading.RLock()
+
+    # -- the rules of DESIGN.md section 8 on local dates ------------------------------------
+
+    def holidays_of_year(self, year: int) -> dict[dt.date, str]:
+        cached = self._holidays.get(year)
+        if cached is not None:
+            return cached
+        with self._lock:
+            if year not in self._holidays:
+                table: dict[dt.date, str] = {}
+                if self.spec.country is not None:
+                    import holidays
+
+                    found = holidays.country_holidays(
+                        self.spec.country, subdiv=self.spec.subdivision, years=year
+                    )
+                    table = {day: str(name) for day, name in found.items()}
+                self._holidays[year] = table
+            return self._holidays[year]
+
+    def holiday(self, day: dt.date) -> str | None:
+        """The holiday name of a local date (observed days included), or None."""
+        if self.spec.country is None:
+            return None
+        for year in (day.year, day.year + 1, day.year - 1):
+            name = self.holidays_of_year(year).get(day)
+            if name is not None:
+                return name
+        return None
+
+    def date_closed(self, day: dt.date) -> bool:
+        """Rule 3: the whole wall-clock day is closed (special hours beat this)."""
+        special = self.spec.special.get(day)
+        if special is not None:
+            return not special
+        return day in self.spec.closed or self.holiday(day) is not None
+
+    def shifts(self, day: dt.date) -> tuple[tuple[int, int], ...]:
+        """Rule 2: special hours of the date, else the weekly hours of its weekday."""
+        special = self.spec.special.get(day)
+        return special if special is not None else self.spec.weekly[day.weekday()]
+
+    def wall_intervals(self, first: dt.date, last: dt.date) -> list[tuple[int, int]]:
+        """Open wall-clock minutes produced by the shifts of dates first..last (rules 1-3)."""
+        out: list[tuple[int, int]] = []
+        day = first
+        closed_today = self.date_closed(day)
+        while day <= last:
+            nxt = day + dt.timedelta(days=1)
+            closed_tomorrow = self.date_closed(nxt)
+            base = _day_minute(day)
+            for start, end in self.shifts(day):
+                if not closed_today:
+                    out.append((base + start, base + min(end, MINUTES_PER_DAY)))
+                if end > MINUTES_PER_DAY and not closed_tomorrow:
+                    out.append((base + MINUTES_PER_DAY, base + end))
+            day, closed_today = nxt, closed_tomorrow
+        return merge(out)
+
+    # -- the per-year tables ---------------------------------------------------------------
+
+    def table(self, year: int) -> _Table:
+        table = self._tables.get(year)
+        if table is not None:
+            return table
+        if not _MIN_YEAR <= year <= _MAX_YEAR:
+            raise CalendarError(f"calendar '{self.name}': year {year} is out of range")
+        with self._lock:
+            table = self._tables.get(year)
+            if table is None:
+                table = self._build(year)
+                self._tables[year] = table
+            return table
+
+    def _build(self, year: int) -> _Table:
+        lo = _day_minute(dt.date(year, 1, 1))
+        hi = _day_minute(dt.date(year + 1, 1, 1))
+        margin = 3 * MINUTES_PER_DAY  # UTC offsets and overnight tails stay well inside
+        wall = self.wall_intervals(
+            dt.date(year, 1, 1) - dt.timedelta(days=3),
+            dt.date(year + 1, 1, 1) + dt.timedelta(days=2),
+        )
+        segments = offset_segments(self.spec.timezone, lo - margin, hi + margin)
+        starts: list[int] = []
+        ends: list[int] = []
+        cum = [0]
+        for utc_start, utc_end in wall_to_utc(wall, segments):
+            start, end = max(utc_start, lo), min(utc_end, hi)
+            if start < end:
+                starts.append(start * US_PER_MINUTE)
+                ends.append(end * US_PER_MINUTE)
+                cum.append(cum[-1] + (end - start) * US_PER_MINUTE)
+        return _Table(
+            lo * US_PER_MINUTE, hi * US_PER_MINUTE, tuple(starts), tuple(ends), tuple(cum)
+        )
+
+    def table_at(self, x: int) -> _Table:
+        return self.table(from_us(x).year)
+
+    # -- intervals.OpenTime ----------------------------------------------------------------
+
+    def is_open(self, x: int) -> bool:
+        table = self.table_at(x)
+        i = bisect_right(table.starts, x) - 1
+        return i >= 0 and x < table.ends[i]
+
+    def open_between(self, a: int, b: int) -> int:
+        first, last = self.table_at(a), self.table_at(b)
+        if first is last:
+            return last.upto(b) - first.upto(a)
+        total = first.total - first.upto(a)
+        year = from_us(first.lo).year + 1
+        while True:
+            table = self.table(year)
+            if table is last:
+                return total + last.upto(b)
+            total += table.total
+            year += 1
+
+    def next_open(self, x: int) -> int:
+        table = self.table_at(x)
+        i = bisect_right(table.starts, x) - 1
+        if i >= 0 and x < table.ends[i]:
+            return x
+        while True:
+            if i + 1 < len(table.starts):
+                found = table.starts[i + 1]
+                if found - x > NEVER_OPEN_HORIZON:
+                    break
+                return found
+            if table.hi - x > NEVER_OPEN_HORIZON:
+                break
+            table, i = self.table(from_us(table.hi).year), -1
+        raise self.never_open(x)
+
+    def add_open(self, a: int, d: int) -> int:
+        table = self.table_at(a)
+        base = table.upto(a)
+        rest = d
+        empty_since = a
+        while rest > table.total - base:
+            if table.total > base:
+                empty_since = table.hi
+            elif table.hi - empty_since > NEVER_OPEN_HORIZON:
+                raise self.never_open(a)
+            rest -= table.total - base
+            table, base = self.table(from_us(table.hi).year), 0
+        goal = base + rest
+        i = bisect_left(table.cum, goal, 1) - 1
+        return table.starts[i] + goal - table.cum[i]
+
+    def never_open(self, x: int) -> CalendarError:
+        return CalendarError(
+            f"calendar '{self.name}' is never open within three years of {from_us(x).isoformat()}"
+        )
+
+
+class Calendar:
+    """A team's business hours: weekly shifts, holidays, closed dates and special hours.
+
+    Build one with `Calendar.from_dict` from the ``calendars:`` entry format of DESIGN.md
+    section 4. Queries follow DESIGN.md section 8; see docs/sla.md for pictures.
+    """
+
+    __slots__ = ("_open", "name")
+
+    def __init__(self, spec: CalendarSpec, *, name: str = "calendar") -> None:
+        self.name = name
+        self._open = _OpenTime(spec, name)
+
+    @classmethod
+    def from_dict(cls, spec: Mapping[str, Any], *, name: str = "calendar") -> Calendar:
+        """Check and build a calendar; a bad spec raises `CalendarError` with its key path."""
+        return cls(parse_spec(spec), name=name)
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        """The calendar's IANA time zone."""
+        return self._open.spec.timezone
+
+    def __repr__(self) -> str:
+        return f"Calendar(name={self.name!r}, timezone={self.timezone.key!r})"
+
+    def is_open(self, t: dt.datetime) -> bool:
+        """Whether the minute holding `t` is open (rule 4)."""
+        return self._open.is_open(to_us(t, "t"))
+
+    @overload
+    def next_open(self, t: dt.datetime) -> dt.datetime: ...
+    @overload
+    def next_open(self, t: dt.datetime, pauses: Iterable[Pause]) -> dt.datetime | None: ...
+    def next_open(self, t: dt.datetime, pauses: Iterable[Pause] = ()) -> dt.datetime | None:
+        """The earliest open (and unpaused) instant >= t, in UTC; `t` itself when open.
+
+        None only when a pause without end covers every open instant from `t` on.
+        """
+        found = next_counted(self._open, to_us(t, "t"), normalize_pauses(pauses))
+        return None if found is None else from_us(found)
+
+    @overload
+    def add_business_time(self, start: dt.datetime, delta: dt.timedelta) -> dt.datetime: ...
+    @overload
+    def add_business_time(
+        self, start: dt.datetime, delta: dt.timedelta, pauses: Iterable[Pause]
+    ) -> dt.datetime | None: ...
+    def add_business_time(
+        self, start: dt.datetime, delta: dt.timedelta, pauses: Iterable[Pause] = ()
+    ) -> dt.datetime | None:
+        """The due instant (rule 6): from s = next_open(start), the earliest T with
+        business_time_between(s, T) == delta; None when paused forever before T."""
+        if delta < dt.timedelta(0):
+            raise ValueError(f"delta must not be negative, found {delta}")
+        d = delta // dt.timedelta(microseconds=1)
+        found = add_counted(self._open, to_us(start, "start"), d, normalize_pauses(pauses))
+        return None if found is None else from_us(found)
+
+    def business_time_between(
+        self, a: dt.datetime, b: dt.datetime, pauses: Iterable[Pause] = ()
+    ) -> dt.timedelta:
+        """Open (and unpaused) time in [a, b); negative when b < a (rule 5)."""
+        us = counted_between(self._open, to_us(a, "a"), to_us(b, "b"), normalize_pauses(pauses))
+        return dt.timedelta(microseconds=us)
+
+    def holiday(self, day: dt.date) -> str | None:
+        """The name of the holiday on a local date (observed days included), or None."""
+        return self._open.holiday(day)
+
+    def describe_days(self, start: dt.date, days: int) -> list[DayInfo]:
+        """Local dates start .. start + days - 1: their shifts, open time and markers."""
+        if days < 0:
+            raise ValueError(f"days must not be negative, found {days}")
+        if days == 0:
+            return []
+        last = start + dt.timedelta(days=days - 1)
+        wall = self._open.wall_intervals(start - dt.timedelta(days=1), last)
+        tz = self.timezone
+        out: list[DayInfo] = []
+        for i in range(days):
+            day = start + dt.timedelta(days=i)
+            base = _day_minute(day)
+            shifts = tuple(
+                (max(s, base) - base, min(e, base + MINUTES_PER_DAY) - base)
+                for s, e in wall
+                if s < base + MINUTES_PER_DAY and e > base
+            )
+            midnight = dt.datetime.combine(day, dt.time(), tz)
+            next_midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tz)
+            open_us = self._open.open_between(to_us(midnight), to_us(next_midnight))
+            before, after = midnight.utcoffset(), next_midnight.utcoffset()
+            assert before is not None
+            assert after is not None
+            special = day in self._open.spec.special
+            out.append(
+                DayInfo(
+                    date=day,
+                    weekday=DAY_NAMES[day.weekday()],
+                    shifts=shifts,
+                    open_time=dt.timedelta(microseconds=open_us),
+                    holiday=self._open.holiday(day),
+                    closed=day in self._open.spec.closed,
+                    special=special,
+                    dst_change=None if before == after else after - before,
+                )
+            )
+        return out

@@ -1,0 +1,214 @@
+"""Opening-interval arithmetic on the UTC time line, DST-aware.
+
+Instants are integers: microseconds since 1970-01-01 UTC. Open time is a sorted list of
+disjoint half-open intervals [start, end) whose ends fall on whole UTC minutes. Everything
+here is pure arithmetic; `routing.sla.calendar` builds the interval tables.
+
+Pauses (DESIGN.md section 8 rule 7) are applied on top of any `OpenTime` by the functions
+`counted_between`, `next_counted` and `add_counted`: a minute counts if it is open and not
+paused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Protocol
+
+__all__ = [
+    "FOREVER",
+    "US_PER_MINUTE",
+    "OpenTime",
+    "Pause",
+    "WallClock",
+    "add_counted",
+    "counted_between",
+    "from_us",
+    "merge",
+    "next_counted",
+    "normalize_pauses",
+    "offset_segments",
+    "to_us",
+    "wall_to_utc",
+]
+
+US_PER_MINUTE = 60_000_000
+_US = dt.timedelta(microseconds=1)
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+#: The end of an open-ended pause: far beyond any instant a datetime can hold.
+FOREVER = 1 << 62
+
+#: A pause as given by callers: [start, end), end None while still paused.
+Pause = tuple[dt.datetime, dt.datetime | None]
+
+
+def to_us(t: dt.datetime, what: str = "instant") -> int:
+    """Microseconds since the epoch of an aware datetime; a naive one raises ValueError."""
+    if not isinstance(t, dt.datetime):
+        raise TypeError(f"{what} must be a datetime, found {type(t).__name__}")
+    if t.tzinfo is None or t.utcoffset() is None:
+        raise ValueError(f"{what} must be an aware datetime, found naive {t.isoformat()}")
+    return (t - _EPOCH) // _US
+
+
+def from_us(us: int) -> dt.datetime:
+    """The aware UTC datetime of microseconds since the epoch."""
+    return _EPOCH + dt.timedelta(microseconds=us)
+
+
+def merge(intervals: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted union of half-open intervals; touching intervals are joined, empty ones dropped."""
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(intervals):
+        if end <= start:
+            continue
+        if out and start <= out[-1][1]:
+            if end > out[-1][1]:
+                out[-1] = (out[-1][0], end)
+        else:
+            out.append((start, end))
+    return out
+
+
+def _offset_minutes(tz: dt.tzinfo, minute: int) -> int:
+    offset = dt.datetime.fromtimestamp(minute * 60, tz).utcoffset()
+    assert offset is not None
+    return int(offset.total_seconds()) // 60
+
+
+def offset_segments(tz: dt.tzinfo, lo: int, hi: int) -> list[tuple[int, int, int]]:
+    """The UTC offset of `tz` over UTC minutes [lo, hi) as (start, end, offset) segments.
+
+    Offsets are sampled every 6 hours and each change is located to the minute by bisection
+    (no zone changes its offset twice within 6 hours).
+    """
+    step = 360
+    segments: list[tuple[int, int, int]] = []
+    start, offset = lo, _offset_minutes(tz, lo)
+    probe = lo
+    while probe < hi:
+        nxt = min(probe + step, hi)
+        if _offset_minutes(tz, nxt) == offset:
+            probe = nxt
+            continue
+        low, high = probe, nxt  # the first minute in (low, high] with another offset
+        while high - low > 1:
+            mid = (low + high) // 2
+            if _offset_minutes(tz, mid) == offset:
+                low = mid
+            else:
+                high = mid
+        if high >= hi:
+            break
+        segments.append((start, high, offset))
+        start, offset, probe = high, _offset_minutes(tz, high), high
+    segments.append((start, hi, offset))
+    return segments
+
+
+def wall_to_utc(
+    wall: Iterable[tuple[int, int]], segments: list[tuple[int, int, int]]
+) -> list[tuple[int, int]]:
+    """UTC minutes whose local wall-clock minute lies in `wall` (wall minutes since 1970).
+
+    A UTC minute u has wall minute u + offset(u); its preimage is taken per offset segment,
+    so skipped wall times map to nothing and repeated ones map twice.
+    """
+    out: list[tuple[int, int]] = []
+    for ws, we in wall:
+        for a, b, offset in segments:
+            lo, hi = max(a, ws - offset), min(b, we - offset)
+            if lo < hi:
+                out.append((lo, hi))
+    return merge(out)
+
+
+class OpenTime(Protocol):
+    """Open time on the UTC line in microseconds; the calendar and the wall clock provide it."""
+
+    def open_between(self, a: int, b: int) -> int:
+        """Open time in [a, b), for a <= b."""
+        ...
+
+    def next_open(self, x: int) -> int:
+        """The earliest open instant >= x."""
+        ...
+
+    def add_open(self, a: int, d: int) -> int:
+        """For d > 0: the earliest T with open_between(a, T) == d."""
+        ...
+
+
+class WallClock:
+    """Every instant is open: elapsed real time (SLA clocks counted in calendar time)."""
+
+    def open_between(self, a: int, b: int) -> int:
+        return b - a
+
+    def next_open(self, x: int) -> int:
+        return x
+
+    def add_open(self, a: int, d: int) -> int:
+        return a + d
+
+
+def normalize_pauses(pauses: Iterable[Pause]) -> list[tuple[int, int]]:
+    """Pauses as sorted, merged [start, end) microsecond intervals; open-ended -> FOREVER."""
+    spans: list[tuple[int, int]] = []
+    for i, pause in enumerate(pauses):
+        start, end = pause
+        p = to_us(start, f"pauses[{i}] start")
+        r = FOREVER if end is None else to_us(end, f"pauses[{i}] end")
+        if r < p:
+            raise ValueError(f"pauses[{i}] ends before it starts")
+        spans.append((p, r))
+    return merge(spans)
+
+
+def counted_between(clock: OpenTime, a: int, b: int, pauses: list[tuple[int, int]]) -> int:
+    """Open, unpaused time in [a, b); negative when b < a."""
+    if b < a:
+        return -counted_between(clock, b, a, pauses)
+    total = clock.open_between(a, b)
+    for p, r in pauses:
+        if r <= a:
+            continue
+        if p >= b:
+            break
+        total -= clock.open_between(max(a, p), min(b, r))
+    return total
+
+
+def next_counted(clock: OpenTime, x: int, pauses: list[tuple[int, int]]) -> int | None:
+    """The earliest open, unpaused instant >= x; None when paused forever before one."""
+    y = clock.next_open(x)
+    for p, r in pauses:
+        if r <= y:
+            continue
+        if p > y:
+            break
+        if r == FOREVER:
+            return None
+        y = clock.next_open(r)
+    return y
+
+
+def add_counted(clock: OpenTime, start: int, d: int, pauses: list[tuple[int, int]]) -> int | None:
+    """DESIGN.md section 8 rule 6 with pauses: from s = next_counted(start), the earliest T
+    with counted_between(s, T) == d; None when the clock is paused forever before that."""
+    s = next_counted(clock, start, pauses)
+    if s is None or d == 0:
+        return s
+    cur, rest = s, d
+    for p, r in pauses:
+        if r <= cur:
+            continue
+        available = clock.open_between(cur, p) if p > cur else 0
+        if rest <= available:
+            return clock.add_open(cur, rest)
+        rest -= available
+        if r == FOREVER:
+            return None
+        cur = r
+    return clock.add_open(cur, rest)
