@@ -1,0 +1,270 @@
+"""The auto-reply gate: RFC 3834 loop prevention, ``once_per`` and rate limits.
+
+Pure functions, no I/O: the caller passes the mail's headers, the sender and the reply
+history. Each returns a `Suppression` (a stable ``code`` and a human ``reason``) or None.
+Only replies are gated; ``notify`` and ``webhook`` effects are never suppressed here.
+
+**Mail that is never answered automatically** (`mail_suppression`). The checks run in this
+fixed order and the first that matches is reported. Header names and the values below are
+compared case-insensitively, after trimming white space:
+
+1. ``auto-submitted`` - an ``Auto-Submitted`` header whose keyword (the value before any
+   ``;`` parameters) is not ``no``. An empty value counts as "not no": people's mail
+   programs never write the header, so it is safer to stay silent.
+2. ``precedence`` - ``Precedence`` is ``bulk``, ``list``, ``junk`` or ``auto_reply``.
+3. ``list-header`` - any header whose name starts with ``List-`` (``List-Id``,
+   ``List-Unsubscribe``, ...).
+4. ``x-auto-response-suppress`` - an ``X-Auto-Response-Suppress`` header with any value but
+   ``None`` (Microsoft's way of saying "suppress nothing").
+5. ``x-loop`` - any ``X-Loop`` header.
+6. ``null-return-path`` - ``Return-Path`` is the null path ``<>``.
+7. ``robot-sender`` - the sender's local part is ``mailer-daemon``, ``postmaster``,
+   ``no-reply``, ``noreply``, ``do-not-reply`` or ``donotreply``. A ``+tag`` is removed
+   first, so ``no-reply+bounces@example.com`` is a robot too.
+8. ``own-address`` - the sender is one of the caller's own addresses (a reply would go to us).
+
+The sender may be written bare (``a@example.com``) or with a display name
+(``Ann <a@example.com>``).
+
+**History** (`history_suppression`). ``once_per`` counts earlier replies to the same
+requester *of any template*: DESIGN.md says "more than once per requester per ``once_per``
+window". A reply at exactly ``now - once_per`` or at ``now`` is inside the window; records
+after ``now`` are ignored. Rate limits are tiers ``(limit, window)``: a tier suppresses when
+the replies to that recipient inside its window already number ``limit``. Addresses are
+compared case-insensitively. Without history nothing is suppressed.
+
+**Codes.** ``spam`` and ``no-reply`` come from the ticket (`ticket_suppression`); the others
+from the functions above. They are the `Suppression.code` values the decision's trace shows.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from routing.dsl.durations import format_duration
+from routing.errors import EvaluationError
+
+__all__ = [
+    "PRECEDENCE_VALUES",
+    "ROBOT_LOCAL_PARTS",
+    "ReplyRecord",
+    "Suppression",
+    "history_suppression",
+    "mail_suppression",
+    "reply_headers",
+    "ticket_suppression",
+]
+
+#: ``Precedence`` values that mark mail not to be answered automatically (case-folded).
+PRECEDENCE_VALUES: frozenset[str] = frozenset({"bulk", "list", "junk", "auto_reply"})
+#: Local parts of senders that are programs, not people (case-folded, ``+tag`` removed).
+ROBOT_LOCAL_PARTS: frozenset[str] = frozenset(
+    {"mailer-daemon", "postmaster", "no-reply", "noreply", "do-not-reply", "donotreply"}
+)
+
+_AUTO_SUBMITTED = "auto-submitted"
+_PRECEDENCE = "precedence"
+_X_AUTO_RESPONSE_SUPPRESS = "x-auto-response-suppress"
+_X_LOOP = "x-loop"
+_RETURN_PATH = "return-path"
+_WATCHED: frozenset[str] = frozenset(
+    {_AUTO_SUBMITTED, _PRECEDENCE, _X_AUTO_RESPONSE_SUPPRESS, _X_LOOP, _RETURN_PATH}
+)
+_LIST_PREFIX = "list-"
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    """Why an auto-reply is not sent: a stable `code` and a `reason` naming header and value."""
+
+    code: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyRecord:
+    """An auto-reply sent earlier: to whom, when (aware), and from which template."""
+
+    to: str
+    at: datetime
+    template: str | None = None
+
+
+def ticket_suppression(*, spam: bool, no_reply: bool) -> Suppression | None:
+    """The suppression a ticket's own state imposes: spam first, then ``no_reply``."""
+    if spam:
+        return Suppression("spam", "the ticket is spam")
+    if no_reply:
+        return Suppression("no-reply", "a rule set no_reply")
+    return None
+
+
+def _address(text: str) -> str:
+    """The bare, case-folded address of ``a@x`` or ``Name <a@x>``."""
+    text = text.strip()
+    if text.endswith(">") and "<" in text:
+        text = text[text.rindex("<") + 1 : -1].strip()
+    return text.casefold()
+
+
+def _local_part(address: str) -> str:
+    local = address.rpartition("@")[0] if "@" in address else address
+    local = local.strip('"')
+    return local.partition("+")[0]
+
+
+@functools.lru_cache(maxsize=16)
+def _folded_addresses(addresses: frozenset[str]) -> frozenset[str]:
+    return frozenset(_address(a) for a in addresses)
+
+
+def mail_suppression(
+    headers: Mapping[str, str],
+    sender: str | None,
+    *,
+    own_addresses: frozenset[str] = frozenset(),
+) -> Suppression | None:
+    """Whether the mail must not get an auto-reply (RFC 3834 and common practice).
+
+    Args:
+        headers: the mail's headers, any mapping; names are matched case-insensitively.
+        sender: the address a reply would go to, bare or with a display name; None skips
+            the sender checks.
+        own_addresses: the help desk's own addresses (any case).
+
+    Returns:
+        The first matching check in the order of the module docstring, or None.
+    """
+    found: dict[str, tuple[str, str]] = {}
+    list_header: str | None = None
+    for name, value in headers.items():
+        folded = name.strip().casefold()
+        if folded in _WATCHED:
+            found.setdefault(folded, (name, str(value).strip()))
+        elif list_header is None and folded.startswith(_LIST_PREFIX):
+            list_header = name
+
+    if found:
+        name, value = found.get(_AUTO_SUBMITTED, ("", "no"))
+        if value.partition(";")[0].strip().casefold() != "no":
+            return Suppression("auto-submitted", f"{name} is {value!r}")
+        name, value = found.get(_PRECEDENCE, ("", ""))
+        if value.casefold() in PRECEDENCE_VALUES:
+            return Suppression("precedence", f"{name} is {value!r}")
+    if list_header is not None:
+        return Suppression("list-header", f"the mail has a {list_header} header")
+    if found:
+        name, value = found.get(_X_AUTO_RESPONSE_SUPPRESS, ("", "none"))
+        if value.casefold() != "none":
+            return Suppression("x-auto-response-suppress", f"{name} is {value!r}")
+        if _X_LOOP in found:
+            name, value = found[_X_LOOP]
+            return Suppression("x-loop", f"{name} is {value!r}")
+        name, value = found.get(_RETURN_PATH, ("", ""))
+        if "".join(value.split()) == "<>":
+            return Suppression("null-return-path", f"{name} is the null path '<>'")
+    if sender is not None:
+        address = _address(sender)
+        local = _local_part(address)
+        if local in ROBOT_LOCAL_PARTS:
+            return Suppression("robot-sender", f"the sender {address!r} is a program ({local!r})")
+        if own_addresses and address in _folded_addresses(own_addresses):
+            return Suppression("own-address", f"the sender {address!r} is one of our addresses")
+    return None
+
+
+def _window(delta: timedelta) -> str:
+    return format_duration(int(delta.total_seconds()))
+
+
+def history_suppression(
+    recipient: str,
+    template: str,
+    now: datetime,
+    once_per: timedelta | None,
+    history: Sequence[ReplyRecord],
+    *,
+    rate_limits: Sequence[tuple[int, timedelta]] = (),
+) -> Suppression | None:
+    """Whether an earlier reply to `recipient` holds this one back.
+
+    Args:
+        recipient: the address the reply would go to (any case, display name allowed).
+        template: the template of the reply being decided (named in the reason).
+        now: the evaluation instant, aware.
+        once_per: at most one reply to the recipient per this window, or None.
+        history: earlier replies, in any order.
+        rate_limits: tiers ``(limit, window)``, checked in order after `once_per`.
+
+    Returns:
+        ``once-per`` or ``rate-limit`` suppression, or None.
+
+    Raises:
+        EvaluationError: a naive `now` or record, a negative window, or a limit below 1.
+    """
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise EvaluationError("now must be an aware datetime")
+    if once_per is not None and once_per < timedelta(0):
+        raise EvaluationError(f"once_per must not be negative, got {once_per}")
+    for limit, window in rate_limits:
+        if limit < 1 or window < timedelta(0):
+            raise EvaluationError(f"invalid rate limit ({limit}, {window})")
+    if not history:
+        return None
+    address = _address(recipient)
+    last: ReplyRecord | None = None
+    counts = [0] * len(rate_limits)
+    for record in history:
+        if record.at.tzinfo is None or record.at.utcoffset() is None:
+            raise EvaluationError(f"reply record at {record.at.isoformat()} is naive")
+        if _address(record.to) != address:
+            continue
+        age = now - record.at
+        if age < timedelta(0):
+            continue
+        if once_per is not None and age <= once_per and (last is None or record.at > last.at):
+            last = record
+        for i, (_, window) in enumerate(rate_limits):
+            if age <= window:
+                counts[i] += 1
+    if last is not None and once_per is not None:
+        earlier = f" ({last.template!r})" if last.template else ""
+        return Suppression(
+            "once-per",
+            f"a reply{earlier} went to {address!r} at {last.at.isoformat()}, "
+            f"within once_per {_window(once_per)} of {template!r}",
+        )
+    for (limit, window), count in zip(rate_limits, counts, strict=True):
+        if count >= limit:
+            return Suppression(
+                "rate-limit",
+                f"{count} replies went to {address!r} in the last {_window(window)}, "
+                f"the limit is {limit}",
+            )
+    return None
+
+
+def reply_headers(in_reply_to: str | None, references: str | None) -> dict[str, str]:
+    """The headers an outgoing auto-reply carries (RFC 3834 section 3.1).
+
+    Args:
+        in_reply_to: the Message-ID of the mail answered, or None.
+        references: that mail's own References header, or None.
+
+    Returns:
+        ``Auto-Submitted: auto-replied`` and ``X-Auto-Response-Suppress: All`` always;
+        ``In-Reply-To`` when the Message-ID is known; ``References`` as RFC 5322 builds it
+        (the answered mail's References followed by its Message-ID) when either is known.
+    """
+    headers = {"Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "All"}
+    parent = (in_reply_to or "").strip()
+    chain = " ".join((references or "").split())
+    if parent:
+        headers["In-Reply-To"] = parent
+    refs = " ".join(part for part in (chain, parent) if part)
+    if refs:
+        headers["References"] = refs
+    return headers
