@@ -315,7 +315,7 @@ def _syntax_diagnostic(err: LiquidError, text: str, spans: SpanMap) -> Diagnosti
         start = token.start_index
         end = start + max(1, len(token.value))
         if token.kind == "tag" and token.value in _DISABLED_TAGS:
-            message = f"the '{token.value}' tag is not available in rule templates"
+            message = f"the '{token.value}' tag is not available in templates"
             hint = "a template cannot read other templates; write the text inline"
     else:
         start = end = len(text)
