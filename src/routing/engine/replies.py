@@ -177,7 +177,8 @@ def mail_suppression(
 
 
 def _window(delta: timedelta) -> str:
-    return format_duration(int(delta.total_seconds()))
+    seconds = int(delta.total_seconds())
+    return format_duration(seconds) if seconds >= 0 else "-" + format_duration(-seconds)
 
 
 def history_suppression(
@@ -208,10 +209,13 @@ def history_suppression(
     if now.tzinfo is None or now.utcoffset() is None:
         raise EvaluationError("now must be an aware datetime")
     if once_per is not None and once_per < timedelta(0):
-        raise EvaluationError(f"once_per must not be negative, got {once_per}")
+        raise EvaluationError("once_per must not be negative")
     for limit, window in rate_limits:
         if limit < 1 or window < timedelta(0):
-            raise EvaluationError(f"invalid rate limit ({limit}, {window})")
+            raise EvaluationError(
+                f"a rate limit needs a limit of at least 1 and a window of at least 0s, "
+                f"got {limit} per {_window(window)}"
+            )
     if not history:
         return None
     address = _address(recipient)
