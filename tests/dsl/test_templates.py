@@ -16,6 +16,7 @@ from routing.dsl.templates import (
     CompiledTemplate,
     TemplateRenderError,
     TemplateVariable,
+    _local_filter,
     parse_template,
     template_data,
 )
@@ -44,6 +45,18 @@ class RenderCase:
 
 
 RENDER_CASES = (
+    RenderCase(
+        "numbers and booleans stay numbers and booleans",
+        "{{ n | plus: 1 }} {{ f | times: 2 }} {% if b %}yes{% endif %}",
+        {"n": 3, "f": 1.25, "b": True},
+        "4 2.5 yes",
+    ),
+    RenderCase(
+        "a set of mixed types is sorted by its items' repr",
+        '{{ s | join: "," }}',
+        {"s": {1, "a"}},
+        "a,1",
+    ),
     RenderCase(
         "closed-ack from DESIGN.md renders with the local filter",
         "Hello {{ requester.name }}, we will answer by\n"
@@ -178,7 +191,23 @@ def test_local_filter_formats_instant_in_zone(case: LocalCase) -> None:
     assert template.render({"at": case.instant, "zone": case.zone}) == case.want
 
 
+def test_local_filter_accepts_an_aware_datetime() -> None:
+    """Called from Python, `local` also takes an aware datetime."""
+    instant = dt.datetime(2026, 7, 1, 8, 0, tzinfo=dt.UTC)
+    assert _local_filter(instant, "Europe/Berlin") == "Wednesday 1 July 2026, 10:00 (CEST)"
+
+
 # --------------------------------------------------------------------------- render errors
+
+
+def nested(depth: int) -> dict[str, object]:
+    value: dict[str, object] = {}
+    for _ in range(depth):
+        value = {"k": value}
+    return value
+
+
+DEEP = nested(40)
 
 
 @dataclass(frozen=True)
@@ -190,6 +219,31 @@ class ErrorCase:
 
 
 ERROR_CASES = (
+    ErrorCase(
+        "instant that is a number",
+        "{{ 5 | local }}",
+        {},
+        "local expected an ISO 8601 instant, found int (line 1, column 8)",
+    ),
+    ErrorCase(
+        "zone that is a number",
+        "{{ at | local: 5 }}",
+        {"at": "2026-01-01T00:00:00Z"},
+        "local expected an IANA time zone name, found int (line 1, column 9)",
+    ),
+    ErrorCase(
+        "data nested too deeply",
+        "{{ x }}",
+        {"x": DEEP},
+        "template data at 'x.k.k.k.k.k.k.k.k.k.k.k.k.k.k.k.k.k.k.k.k.k.k.k.k.k.k.k.k.k.k.k' "
+        "nests too deeply",
+    ),
+    ErrorCase(
+        "loops nested too deeply",
+        "{% for a in (1..1) %}" * 29 + "{% endfor %}" * 29,
+        {},
+        "the template nests scopes more than 30 deep (line 1, column 4)",
+    ),
     ErrorCase(
         "undefined root",
         "Hi\n  {{ requester.name }}",
@@ -452,6 +506,11 @@ VARIABLES_CASES = (
         "conditions and filter arguments are read too",
         '{% if priority == "urgent" %}{{ now | date: fmt }}{% endif %}',
         (V(("priority",), 6, 14), V(("now",), 32, 35), V(("fmt",), 44, 47)),
+    ),
+    VariablesCase(
+        "nested and quoted brackets",
+        "{{ a[b[0]].c }} {{ t['x]y'] }}",
+        (V(("a",), 3, 13), V(("b",), 5, 6), V(("t", "x]y"), 19, 27)),
     ),
     VariablesCase("plain text reads nothing", "Thank you.", ()),
 )

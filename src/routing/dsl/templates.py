@@ -103,7 +103,7 @@ OUTPUT_LIMIT = 100_000
 #: Most bytes (by ``sys.getsizeof``) of the values a template assigns.
 LOCAL_NAMESPACE_LIMIT = 64 * 1024
 #: Deepest nesting of render contexts.
-CONTEXT_DEPTH_LIMIT = 10
+CONTEXT_DEPTH_LIMIT = 30
 #: Deepest nesting of blocks (``if`` inside ``for`` inside ...), checked when parsing.
 BLOCK_NESTING_LIMIT = 30
 #: Deepest nesting of the data given to `CompiledTemplate.render`.
@@ -112,6 +112,7 @@ _DATA_DEPTH_LIMIT = 32
 #: The roots `template_data` sets besides the ticket's own fields; they win over a field.
 RESERVED_ROOTS: frozenset[str] = frozenset({"ticket", "requester", "decision", "sla", "now"})
 
+_PYTHON_ERRORS = (ArithmeticError, LookupError, TypeError, ValueError, RecursionError)
 _DISABLED_TAGS = ("include", "render")
 _UNDEFINED_SUFFIX = " is undefined"
 _CLOCK_WORDS = frozenset({"now", "today"})
@@ -270,7 +271,7 @@ def _path_end(text: str, start: int) -> int:
     i = start
     while i < n and (text[i].isalnum() or text[i] in "_-"):
         i += 1
-    while i < n:
+    while i < n:  # pragma: no branch - a parsed path is always followed by more text
         if text[i] == "." and i + 1 < n and (text[i + 1].isalnum() or text[i + 1] == "_"):
             i += 1
             while i < n and (text[i].isalnum() or text[i] in "_-"):
@@ -290,7 +291,7 @@ def _path_end(text: str, start: int) -> int:
                     if depth == 0:
                         break
                 j += 1
-            if j >= n:
+            if j >= n:  # pragma: no cover - Liquid rejects an unclosed bracket
                 return i
             i = j + 1
         else:
@@ -421,14 +422,14 @@ def _render_message(err: LiquidError) -> str:
     elif isinstance(err, LocalNamespaceLimitError):
         message = f"values assigned in the template take more than {LOCAL_NAMESPACE_LIMIT} bytes"
     elif isinstance(err, ContextDepthError | BlockNestingError):
-        message = "the template nests too deeply"
+        message = f"the template nests scopes more than {CONTEXT_DEPTH_LIMIT} deep"
     elif isinstance(err, UndefinedError) and str(err.message).endswith(_UNDEFINED_SUFFIX):
         name = str(err.message).removesuffix(_UNDEFINED_SUFFIX).strip("'")
         message = f"undefined variable '{name}'"
     else:
         message = str(err.message).rstrip(".")
     context = err.context()
-    if context is not None:
+    if context is not None:  # pragma: no branch - Liquid locates errors at the node
         line, column = context[0], context[1] + 1
         message = f"{message} (line {line}, column {column})"
     return message
@@ -460,7 +461,7 @@ class CompiledTemplate:
             return self._bound.render(plain)
         except LiquidError as err:
             raise TemplateRenderError(_render_message(err)) from err
-        except (ArithmeticError, LookupError, TypeError, ValueError, RecursionError) as err:
+        except _PYTHON_ERRORS as err:  # pragma: no cover - Liquid wraps its filters' errors
             raise TemplateRenderError(f"the template failed: {err}") from err
 
 
