@@ -510,7 +510,7 @@ VARIABLES_CASES = (
     VariablesCase(
         "nested and quoted brackets",
         "{{ a[b[0]].c }} {{ t['x]y'] }}",
-        (V(("a",), 3, 12), V(("b",), 5, 6), V(("t", "x]y"), 19, 27)),
+        (V(("a",), 3, 12), V(("b",), 5, 9), V(("t", "x]y"), 19, 27)),
     ),
     VariablesCase("plain text reads nothing", "Thank you.", ()),
 )
