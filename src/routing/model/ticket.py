@@ -171,7 +171,7 @@ class Headers(Mapping[str, str]):
     def __getitem__(self, name: str) -> str:
         try:
             return self._index()[name.casefold()]
-        except AttributeError:
+        except (AttributeError, KeyError):
             raise KeyError(name) from None
 
     def __contains__(self, name: object) -> bool:
@@ -412,10 +412,7 @@ _EXPECTED: Final[dict[str, str]] = {
     "float_type": "a number",
     "dict_type": "an object",
     "model_type": "an object",
-    "model_attributes_type": "an object",
-    "list_type": "a list",
     "tuple_type": "a list",
-    "set_type": "a list of strings",
     "frozen_set_type": "a list of strings",
     "datetime_type": "an ISO 8601 date-time with offset",
     "datetime_parsing": "an ISO 8601 date-time with offset",
@@ -504,7 +501,7 @@ def _show(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, str):
         if len(value) > _MAX_SHOWN:
-            value = value[: _MAX_SHOWN - 3] + "..."
+            value = value[: _MAX_SHOWN - 3].rstrip() + "..."
         return repr(value)
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
