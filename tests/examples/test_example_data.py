@@ -187,3 +187,109 @@ def test_every_ticket_validates_as_a_routing_ticket() -> None:
     for t, _ in _tickets():
         ticket = Ticket.model_validate(t)
         assert ticket.id == t["id"]
+
+
+# --------------------------------------------------------------------------- the rule sets
+# The example is meant to show the whole language: these tests keep it that way, and keep
+# the example and the starter set free of check findings.
+
+RULE_SETS = [EXAMPLE / "rules", REPO / "rules" / "starter.yaml"]
+
+
+def _checked(path: Path) -> Any:
+    loader = pytest.importorskip("routing.dsl.loader")
+    checker = pytest.importorskip("routing.dsl.checker")
+    files, diagnostics = loader.load_path(path)
+    return checker.check(files, extra=diagnostics)
+
+
+@pytest.mark.parametrize("path", RULE_SETS, ids=lambda p: p.name)
+def test_rule_sets_check_without_findings(path: Path) -> None:
+    result = _checked(path)
+    assert [str(d) for d in result.diagnostics] == []
+
+
+def test_example_uses_every_operator_function_and_action() -> None:
+    import dataclasses
+
+    from routing.dsl import ast
+
+    result = _checked(EXAMPLE / "rules")
+    seen: set[str] = set()
+    functions: set[str] = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, ast.Call):
+            functions.add(node.name)
+        if isinstance(node, ast.Compare):
+            seen.add(f"Compare{node.op}")
+        elif isinstance(node, ast.MatchesTest):
+            seen.add(f"MatchesTest/{node.regex.flags}")
+        elif isinstance(node, ast.InTest | ast.EmptyTest):
+            seen.add(f"{type(node).__name__}{' not' if node.negated else ''}")
+        elif isinstance(node, ast.ContainsTest | ast.MentionsTest | ast.HasTest):
+            seen.add(f"{type(node).__name__} {node.quantifier}")
+        else:
+            seen.add(type(node).__name__)
+        assert dataclasses.is_dataclass(node)
+        for f in dataclasses.fields(node):
+            value = getattr(node, f.name)
+            for item in value if isinstance(value, tuple) else (value,):
+                if (
+                    dataclasses.is_dataclass(item)
+                    and not isinstance(item, ast.PathPart | ast.RegexLit)
+                    and type(item).__module__ == ast.__name__
+                ):
+                    walk(item)
+
+    for expr in result.exprs.values():
+        walk(expr)
+    expected = {
+        *(f"Compare{op}" for op in ("==", "!=", "<", "<=", ">", ">=")),
+        *(f"{t} {q}" for t in ("ContainsTest", "MentionsTest") for q in ("None", "any", "all")),
+        *(f"HasTest {q}" for q in ("None", "any", "all", "none")),
+        "StartsWithTest",
+        "EndsWithTest",
+        "MatchesTest/i",
+        "MatchesTest/im",
+        "MatchesTest/is",
+        "InTest",
+        "InTest not",
+        "EmptyTest",
+        "EmptyTest not",
+        "Not",
+        "And",
+        "Or",
+        "ListRef",
+        "ListLit",
+        "DurationLit",
+    }
+    assert expected <= seen, expected - seen
+    assert {"len", "lower", "since", "business_since", "is_open", "hour", "weekday"} <= functions
+
+    actions = {
+        type(a).__name__
+        + ("/raise" if getattr(a, "raise_only", False) else "")
+        + ("/remove" if getattr(a, "remove", False) else "")
+        for stage in result.stages
+        for rule in stage.rules
+        for a in rule.then
+    }
+    assert actions == {
+        "RouteAction",
+        "AssignAction",
+        "PriorityAction",
+        "PriorityAction/raise",
+        "TagAction",
+        "TagAction/remove",
+        "SetAction",
+        "SpamScoreAction",
+        "MarkSpamAction",
+        "ReplyAction",
+        "NotifyAction",
+        "WebhookAction",
+        "SlaAction",
+        "NoReplyAction",
+    }
+    assert [s.name.value for s in result.stages] == ["spam", "triage", "enrich", "replies"]
+    assert result.spam_threshold == 5
