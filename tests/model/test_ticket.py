@@ -400,6 +400,55 @@ def test_ticket_from_dict_error_message(case: Invalid) -> None:
     assert str(caught.value) == case.message
 
 
+def _is_json(data: object) -> bool:
+    try:
+        json.dumps(data, allow_nan=False)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+JSON_INVALID = tuple(c for c in INVALID if _is_json(c.data))
+
+
+@pytest.mark.parametrize("case", JSON_INVALID, ids=[c.note for c in JSON_INVALID])
+def test_ticket_from_json_error_message(case: Invalid) -> None:
+    """Reading the same invalid ticket as JSON text gives the very same message."""
+    with pytest.raises(TicketError) as caught:
+        Ticket.from_json(json.dumps(case.data))
+    assert str(caught.value) == case.message
+
+
+@dataclass(frozen=True)
+class BadJson:
+    note: str
+    text: str | bytes
+    message: str
+
+
+BAD_JSON = (
+    BadJson(
+        "truncated",
+        '{"id": "T-1", "subject": "x"',
+        "ticket: not JSON: EOF while parsing an object at line 1 column 28",
+    ),
+    BadJson("empty", b"", "ticket: not JSON: EOF while parsing a value at line 1 column 0"),
+    BadJson(
+        "a JSON number for a date-time",
+        '{"id": 9, "created_at": 1.5}',
+        "ticket '9': created_at: expected an ISO 8601 date-time with offset, found 1.5",
+    ),
+)
+
+
+@pytest.mark.parametrize("case", BAD_JSON, ids=[c.note for c in BAD_JSON])
+def test_ticket_from_json_not_json(case: BadJson) -> None:
+    """Text that is not one JSON object raises TicketError saying where parsing stopped."""
+    with pytest.raises(TicketError) as caught:
+        Ticket.from_json(case.text)
+    assert str(caught.value) == case.message
+
+
 # --- requester, text, identity -----------------------------------------------------------------
 
 
@@ -724,6 +773,12 @@ def test_ticket_round_trips_through_to_dict(ticket: Ticket) -> None:
 def test_ticket_round_trips_through_json(ticket: Ticket) -> None:
     """to_dict is JSON: dumping and reading it back gives the same ticket."""
     assert Ticket.from_dict(json.loads(json.dumps(ticket.to_dict()))) == ticket
+
+
+@given(tickets())
+def test_ticket_from_json_reads_to_dict(ticket: Ticket) -> None:
+    """from_json of the JSON text of to_dict gives the same ticket."""
+    assert Ticket.from_json(json.dumps(ticket.to_dict())) == ticket
 
 
 @given(ticket_dicts())

@@ -23,6 +23,7 @@ from __future__ import annotations
 import difflib
 import enum
 import functools
+import json
 import math
 import zoneinfo
 from collections.abc import Iterable, Iterator, Mapping
@@ -378,6 +379,25 @@ class Ticket(BaseModel):
         except ValidationError as exc:
             raise TicketError(_describe_errors(data, exc.errors(include_url=False))) from None
 
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Ticket:
+        """Parse and validate one JSON object (a JSON Lines line) into a ticket.
+
+        The same as ``Ticket.from_dict(json.loads(text))``, and faster: pydantic-core reads
+        the JSON and validates in one pass.
+
+        Raises:
+            TicketError: the text is not JSON, or as `from_dict`.
+        """
+        try:
+            return cls.__pydantic_validator__.validate_json(text)  # type: ignore[no-any-return]
+        except ValidationError as exc:
+            try:
+                data = json.loads(text)
+            except ValueError:
+                data = None
+            raise TicketError(_describe_errors(data, exc.errors(include_url=False))) from None
+
     def to_dict(self) -> dict[str, Any]:
         """The ticket as plain JSON values: ISO 8601 times with offset, sorted tags.
 
@@ -458,6 +478,8 @@ def _reason(error: ErrorDetails) -> str:
         return error["msg"]
     if kind == "string_type" and error["loc"] == ("id",):
         return f"expected a string or an integer, found {_show(found)}"
+    if kind == "json_invalid":
+        return f"not JSON: {ctx.get('error', error['msg'])}"
     if kind == "missing":
         return "required field missing"
     if kind == "extra_forbidden":
