@@ -119,11 +119,12 @@ def describe_expected(accepts: Iterable[str]) -> str:
     """
     rest = set(accepts)
     parts: list[str] = []
+    value = ""
     if rest >= _VALUE_START:
         group = ["a string", "a number", "a path", "'$list'", "'['"]
         if "LPAR" in rest:
             group.append("'('")
-        parts.append(f"a value: {_join(group)}")
+        value = f"a value: {_join(group)}"
         rest -= _VALUE_START | {"LPAR", "NOT", "REGEX"}
     if "COMPARE_OP" in rest:
         parts.append("an operator such as '==', 'in', 'contains' or 'is empty'")
@@ -133,6 +134,8 @@ def describe_expected(accepts: Iterable[str]) -> str:
             parts.append(TERMINAL_NAMES[name])
             rest.discard(name)
     parts.extend(TERMINAL_NAMES.get(name, f"'{name.lower()}'") for name in sorted(rest))
+    if value:  # last, so that its own "or" ends the message
+        parts.append(value)
     return _join(parts) if parts else "nothing more"
 
 
