@@ -266,12 +266,13 @@ class _Builder:
         for key, _ in node.items:
             if key.value not in allowed and not _reported(key):
                 text = _key_text(key)
+                hint = did_you_mean(text, allowed)
                 self.error(
                     "file/unknown-key",
                     f"unknown key '{text}' in {where}",
                     key.span,
-                    hint=did_you_mean(text, allowed),
-                    notes=[f"expected one of: {', '.join(allowed)}"],
+                    hint=hint,
+                    notes=[] if hint else [f"expected one of: {', '.join(allowed)}"],
                 )
         for name in required:
             if node.key_node(name) is None:

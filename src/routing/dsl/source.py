@@ -332,8 +332,9 @@ class EmbeddedSource:
         text = source.text
         end = max(start, min(end, len(text)))
         out: _Out | None = None
+        begin = start
         if style in ("", "'", '"'):
-            begin, stop = start, end
+            stop = end
             if style and end - start >= 2 and text[start] == style and text[end - 1] == style:
                 begin, stop = start + 1, end - 1
             if style == "" or begin != start:
@@ -352,7 +353,7 @@ class EmbeddedSource:
                     break
                 out = None
         if out is not None:
-            last = out.ends[-1] if out.ends else start
+            last = out.ends[-1] if out.ends else begin
             return cls(source, out.starts, out.ends, last, exact=True)
         n = len(value)
         starts = [min(start + k, end) for k in range(n)]
