@@ -4,6 +4,16 @@ Imports only `routing.errors`, the standard library, ``holidays`` and ``zoneinfo
 """
 
 from routing.sla.calendar import Calendar, DayInfo
+from routing.sla.clock import METRICS, MetricStatus, SlaClock, SlaResult, TicketHistory
 from routing.sla.intervals import Pause
 
-__all__ = ["Calendar", "DayInfo", "Pause"]
+__all__ = [
+    "METRICS",
+    "Calendar",
+    "DayInfo",
+    "MetricStatus",
+    "Pause",
+    "SlaClock",
+    "SlaResult",
+    "TicketHistory",
+]

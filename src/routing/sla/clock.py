@@ -1,0 +1,381 @@
+"""SLA clocks: due instants, remaining time, warnings and breaches of one ticket's metrics.
+
+`SlaClock` knows the targets per priority, how time is counted (``business``: the open time
+of a `Calendar`; ``calendar``: wall time) and which statuses pause the clock. `measure` takes
+a ticket's `TicketHistory` and ``now`` and gives an `SlaResult`. The rules, Zendesk-like (see
+docs/sla.md for pictures):
+
+- ``first_reply`` starts at ``created_at`` and is fulfilled by the first agent reply.
+- ``next_reply`` starts at the requester's oldest message not yet answered (after the first
+  agent reply) and is fulfilled by the next agent reply; the latest such cycle is reported.
+- ``periodic_update`` starts at the latest agent reply and is fulfilled by the next one.
+- ``resolution`` starts at ``created_at``; solving (``solved``/``closed``) stops it and
+  re-opening resumes it: the time spent solved is not counted, the time before is.
+- A status in the pause set (``pending``, ``on_hold`` by default) pauses every metric.
+  Solving fulfils the reply metrics that are running.
+- Re-prioritised tickets: a metric uses the target of the priority in effect when it was
+  fulfilled, or at ``now`` while it runs, always measured from the metric's start. Raising
+  the priority can so make a running metric breached at once.
+- Events after ``now`` are ignored, so a history can be replayed at any instant.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from routing.sla.calendar import Calendar
+from routing.sla.intervals import (
+    Pause,
+    WallClock,
+    add_counted,
+    counted_between,
+    from_us,
+    normalize_pauses,
+    to_us,
+)
+
+__all__ = ["METRICS", "SOLVED_STATUSES", "MetricStatus", "SlaClock", "SlaResult", "TicketHistory"]
+
+#: The metrics an SLA policy may target, in report order.
+METRICS: tuple[str, ...] = ("first_reply", "next_reply", "periodic_update", "resolution")
+#: Statuses that stop the resolution clock (re-opening resumes it).
+SOLVED_STATUSES: frozenset[str] = frozenset({"solved", "closed"})
+_ZERO = dt.timedelta(0)
+
+
+@dataclass(frozen=True, slots=True)
+class TicketHistory:
+    """What an SLA clock needs to know of a ticket; every instant is an aware datetime.
+
+    Attributes:
+        created_at: when the ticket was created (the clocks' start).
+        status: the status at creation.
+        priority: the priority at creation.
+        status_changes: (at, new status), in any order.
+        priority_changes: (at, new priority), in any order.
+        agent_replies: public agent replies.
+        requester_messages: messages of the requester after the one that created the ticket.
+    """
+
+    created_at: dt.datetime
+    status: str = "new"
+    priority: str = "normal"
+    status_changes: Sequence[tuple[dt.datetime, str]] = ()
+    priority_changes: Sequence[tuple[dt.datetime, str]] = ()
+    agent_replies: Sequence[dt.datetime] = ()
+    requester_messages: Sequence[dt.datetime] = ()
+
+
+def _iso(t: dt.datetime | None) -> str | None:
+    return None if t is None else t.isoformat()
+
+
+def _seconds(d: dt.timedelta) -> int | float:
+    seconds = d.total_seconds()
+    return int(seconds) if seconds.is_integer() else seconds
+
+
+@dataclass(frozen=True, slots=True)
+class MetricStatus:
+    """One metric of one ticket at ``now``.
+
+    Attributes:
+        metric: ``first_reply``, ``next_reply``, ``periodic_update`` or ``resolution``.
+        priority: the priority whose target applies.
+        target: the target (counted time).
+        start: when the metric's clock started.
+        due: the due instant (UTC); None when paused with no end in sight.
+        fulfilled_at: when the metric was fulfilled, or None while it runs.
+        elapsed: counted time from start to fulfilment or ``now``.
+        remaining: target - elapsed (negative once over).
+        paused: the metric runs and the ticket is paused now.
+        warning: the metric runs, is not breached, and elapsed >= warn_at * target.
+        breached: fulfilled after due, or still running after due.
+    """
+
+    metric: str
+    priority: str
+    target: dt.timedelta
+    start: dt.datetime
+    due: dt.datetime | None
+    fulfilled_at: dt.datetime | None
+    elapsed: dt.timedelta
+    remaining: dt.timedelta
+    paused: bool
+    warning: bool
+    breached: bool
+
+    @property
+    def state(self) -> Literal["achieved", "breached", "paused", "warning", "active"]:
+        if self.breached:
+            return "breached"
+        if self.fulfilled_at is not None:
+            return "achieved"
+        if self.paused:
+            return "paused"
+        return "warning" if self.warning else "active"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data: instants as ISO 8601 with offset, durations in seconds."""
+        return {
+            "metric": self.metric,
+            "state": self.state,
+            "priority": self.priority,
+            "target_seconds": _seconds(self.target),
+            "start": _iso(self.start),
+            "due": _iso(self.due),
+            "fulfilled_at": _iso(self.fulfilled_at),
+            "elapsed_seconds": _seconds(self.elapsed),
+            "remaining_seconds": _seconds(self.remaining),
+            "paused": self.paused,
+            "warning": self.warning,
+            "breached": self.breached,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SlaResult:
+    """Every targeted metric of one ticket at ``now`` (metrics not yet started are absent)."""
+
+    now: dt.datetime
+    priority: str
+    metrics: tuple[MetricStatus, ...] = field(default=())
+
+    def get(self, metric: str) -> MetricStatus | None:
+        """The status of one metric, or None when it has no target or has not started."""
+        return next((m for m in self.metrics if m.metric == metric), None)
+
+    @property
+    def breached(self) -> bool:
+        return any(m.breached for m in self.metrics)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "now": _iso(self.now),
+            "priority": self.priority,
+            "breached": self.breached,
+            "metrics": {m.metric: m.to_dict() for m in self.metrics},
+        }
+
+
+def _target(value: object, where: str) -> dt.timedelta:
+    if isinstance(value, dt.timedelta):
+        target = value
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        target = dt.timedelta(seconds=value)
+    else:
+        raise TypeError(f"{where}: a target is seconds or a timedelta, found {value!r}")
+    if target < _ZERO:
+        raise ValueError(f"{where}: a target must not be negative")
+    return target
+
+
+class SlaClock:
+    """Targets per priority and metric, counted in business or wall time, with pauses.
+
+    Args:
+        targets: ``{priority: {metric: seconds or timedelta}}``.
+        calendar: the calendar whose open time counts (required for ``clock="business"``).
+        clock: ``"business"`` or ``"calendar"`` (wall time, still honouring pauses).
+        pause_statuses: statuses that pause every metric, or a predicate on the status.
+        warn_at: the fraction of a target after which a running metric warns.
+    """
+
+    def __init__(
+        self,
+        targets: Mapping[str, Mapping[str, dt.timedelta | int | float]],
+        *,
+        calendar: Calendar | None = None,
+        clock: Literal["business", "calendar"] = "business",
+        pause_statuses: Collection[str] | Callable[[str], bool] = frozenset({"pending", "on_hold"}),
+        warn_at: float = 0.8,
+    ) -> None:
+        if clock not in ("business", "calendar"):
+            raise ValueError(f"clock must be 'business' or 'calendar', found {clock!r}")
+        if clock == "business" and calendar is None:
+            raise ValueError("a business clock needs a calendar")
+        if not 0 < warn_at <= 1:
+            raise ValueError(f"warn_at must be in (0, 1], found {warn_at}")
+        self.targets: dict[str, dict[str, dt.timedelta]] = {}
+        for priority, metrics in targets.items():
+            self.targets[priority] = {}
+            for metric, value in metrics.items():
+                if metric not in METRICS:
+                    raise ValueError(f"targets.{priority}: unknown metric {metric!r}")
+                self.targets[priority][metric] = _target(value, f"targets.{priority}.{metric}")
+        self.calendar = calendar if clock == "business" else None
+        self.clock = clock
+        if callable(pause_statuses):
+            self._paused: Callable[[str], bool] = pause_statuses
+        else:
+            statuses = frozenset(pause_statuses)
+            self._paused = statuses.__contains__
+        self.warn_at = warn_at
+
+    # -- counting ------------------------------------------------------------------------
+
+    def _due(
+        self, start: dt.datetime, target: dt.timedelta, pauses: list[Pause]
+    ) -> dt.datetime | None:
+        if self.calendar is not None:
+            return self.calendar.add_business_time(start, target, pauses)
+        found = add_counted(
+            WallClock(),
+            to_us(start),
+            target // dt.timedelta(microseconds=1),
+            normalize_pauses(pauses),
+        )
+        return None if found is None else from_us(found)
+
+    def _between(self, a: dt.datetime, b: dt.datetime, pauses: list[Pause]) -> dt.timedelta:
+        if self.calendar is not None:
+            return self.calendar.business_time_between(a, b, pauses)
+        us = counted_between(WallClock(), to_us(a), to_us(b), normalize_pauses(pauses))
+        return dt.timedelta(microseconds=us)
+
+    # -- measuring -----------------------------------------------------------------------
+
+    def measure(self, history: TicketHistory, now: dt.datetime) -> SlaResult:
+        """The SLA state of a ticket at `now` (aware); events after `now` are ignored."""
+        to_us(now, "now")
+        created = history.created_at
+        to_us(created, "created_at")
+        statuses = sorted(
+            (
+                (at, s)
+                for at, s in history.status_changes
+                if to_us(at, "status change") <= to_us(now)
+            ),
+            key=lambda e: e[0],
+        )
+        timeline = [(created, history.status), *statuses]
+        priorities = sorted(
+            (
+                (at, p)
+                for at, p in history.priority_changes
+                if to_us(at, "priority change") <= to_us(now)
+            ),
+            key=lambda e: e[0],
+        )
+        replies = sorted(r for r in history.agent_replies if created <= r <= now)
+        messages = sorted(m for m in history.requester_messages if created <= m <= now)
+
+        def spans(predicate: Callable[[str], bool]) -> list[Pause]:
+            out: list[Pause] = []
+            for i, (at, status) in enumerate(timeline):
+                if predicate(status):
+                    end = timeline[i + 1][0] if i + 1 < len(timeline) else None
+                    out.append((at, end))
+            return out
+
+        def priority_at(t: dt.datetime) -> str:
+            current = history.priority
+            for at, p in priorities:
+                if at <= t:
+                    current = p
+            return current
+
+        pauses = spans(self._paused)
+        solving = spans(lambda s: s in SOLVED_STATUSES)
+        solves = [at for at, _ in solving]
+        currently_paused = self._paused(timeline[-1][1])
+
+        def first_solve_after(t: dt.datetime) -> dt.datetime | None:
+            return next((s for s in solves if s >= t), None)
+
+        def earliest(*instants: dt.datetime | None) -> dt.datetime | None:
+            found = [t for t in instants if t is not None]
+            return min(found) if found else None
+
+        results: list[MetricStatus] = []
+
+        def add(
+            metric: str,
+            start: dt.datetime,
+            fulfilled: dt.datetime | None,
+            metric_pauses: list[Pause],
+            paused_now: bool,
+        ) -> None:
+            priority = priority_at(fulfilled or now)
+            target = self.targets.get(priority, {}).get(metric)
+            if target is None:
+                return
+            if fulfilled is not None:  # what happens after fulfilment does not matter
+                metric_pauses = [
+                    (p, fulfilled if r is None else min(r, fulfilled))
+                    for p, r in metric_pauses
+                    if p < fulfilled
+                ]
+            due = self._due(start, target, metric_pauses)
+            elapsed = max(_ZERO, self._between(start, fulfilled or now, metric_pauses))
+            if fulfilled is not None:
+                breached = due is None or fulfilled > due
+            else:
+                breached = due is not None and now > due
+            warning = fulfilled is None and not breached and elapsed >= target * self.warn_at
+            results.append(
+                MetricStatus(
+                    metric=metric,
+                    priority=priority,
+                    target=target,
+                    start=start.astimezone(dt.UTC),
+                    due=due,
+                    fulfilled_at=None if fulfilled is None else fulfilled.astimezone(dt.UTC),
+                    elapsed=elapsed,
+                    remaining=target - elapsed,
+                    paused=fulfilled is None and paused_now,
+                    warning=warning,
+                    breached=breached,
+                )
+            )
+
+        # first reply
+        first = replies[0] if replies else None
+        add(
+            "first_reply",
+            created,
+            earliest(first, first_solve_after(created)),
+            pauses,
+            currently_paused,
+        )
+
+        # next reply: the latest cycle from an unanswered requester message to the next reply
+        if first is not None:
+            cycle: tuple[dt.datetime, dt.datetime | None] | None = None
+            open_since: dt.datetime | None = None
+            events = sorted([(m, 1) for m in messages if m > first] + [(r, 0) for r in replies])
+            for at, kind in events:
+                if kind == 1 and open_since is None:
+                    open_since = at
+                    cycle = (at, None)
+                elif kind == 0 and open_since is not None:
+                    cycle = (open_since, at)
+                    open_since = None
+            if cycle is not None:
+                start, done = cycle
+                add(
+                    "next_reply",
+                    start,
+                    earliest(done, first_solve_after(start)),
+                    pauses,
+                    currently_paused,
+                )
+
+        # periodic update: from the latest agent reply to the next one
+        if replies:
+            last = replies[-1]
+            add("periodic_update", last, first_solve_after(last), pauses, currently_paused)
+
+        # resolution: solved time is not counted; re-opening resumes the clock
+        solved_now = timeline[-1][1] in SOLVED_STATUSES
+        resolved = solves[-1] if solved_now else None
+        add("resolution", created, resolved, pauses + solving, currently_paused)
+
+        order = {m: i for i, m in enumerate(METRICS)}
+        results.sort(key=lambda m: order[m.metric])
+        return SlaResult(
+            now=now.astimezone(dt.UTC), priority=priority_at(now), metrics=tuple(results)
+        )
