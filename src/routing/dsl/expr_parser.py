@@ -563,12 +563,13 @@ def _unterminated(text: str, pos: int, spans: SpanMap, what: str, quote: str) ->
         line_end = len(text)
     end = len(text[pos:line_end].rstrip("\r")) + pos
     if what == "string":
+        closing = "'\"'" if quote == '"' else '"\'"'
         if quote in text[line_end:]:
             hint = (
-                f"a string ends on its line: close it with '{quote}' or write \\n for a line break"
+                f"a string ends on its line: close it with {closing} or write \\n for a line break"
             )
         else:
-            hint = f"close the string with '{quote}'"
+            hint = f"close the string with {closing}"
     else:
         hint = "close the regex with '/' (write \\/ for a slash inside it)"
     return Diagnostic.make(

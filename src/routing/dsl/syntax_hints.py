@@ -175,6 +175,15 @@ SYNTAX_HINTS: tuple[tuple[str, tuple[str, ...]], ...] = (
         )
         for quantifier in quantifiers
     ),
+    (
+        "comparisons do not chain: write 'a < b and b < c'",
+        tuple(
+            f"a {op} {right} {op2} c"
+            for op in ("==", "!=", "<", "<=", ">", ">=")
+            for op2 in ("==", "!=", "<", "<=", ">", ">=")
+            for right in ("b", "1", '"x"', "1h", "$l", "[1]", "f(x)", "null", "true")
+        ),
+    ),
     ("write 'starts with'", ('a starts "x"', "a starts b", "a starts $l")),
     ("write 'ends with'", ('a ends "x"', "a ends b", "a ends $l")),
     (
