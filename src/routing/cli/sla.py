@@ -1,0 +1,211 @@
+"""``routing sla``: due times, business time, next opening and a day-by-day calendar view.
+
+The calendar comes from ``--calendar PATH`` (a YAML or JSON file holding one calendar spec),
+``--calendar PATH#NAME`` (the entry NAME of the file's ``calendars:`` mapping, e.g. a rule
+file) or ``--calendar-json '{...}'``. Instants are ISO 8601 with an offset; durations are
+``4h``, ``1h30m``, ``3d`` (``3d`` is 72 hours of business time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from routing.cli.main import EXIT_OK, EXIT_USAGE
+from routing.errors import CalendarError
+from routing.sla import Calendar, DayInfo
+
+__all__ = ["register"]
+
+
+class UsageError(Exception):
+    """A bad argument: one line on stderr and exit code 2."""
+
+
+def register(subparsers: Any) -> None:
+    """Add ``routing sla`` and its sub-commands."""
+    common = argparse.ArgumentParser(add_help=False)
+    source = common.add_mutually_exclusive_group(required=True)
+    source.add_argument(
+        "--calendar", metavar="SPEC", help="a YAML/JSON calendar file, or FILE#NAME of calendars:"
+    )
+    source.add_argument("--calendar-json", metavar="JSON", help="the calendar spec inline")
+
+    parser = subparsers.add_parser(
+        "sla", help="due times and business time of a calendar", description=__doc__
+    )
+    sub = parser.add_subparsers(dest="sla_command", metavar="SUBCOMMAND", required=True)
+
+    due = sub.add_parser("due", parents=[common], help="the due instant of a target")
+    due.add_argument("--start", required=True, metavar="T", help="ISO 8601 instant with offset")
+    due.add_argument("--target", required=True, metavar="DURATION", help="e.g. 4h, 1h30m, 3d")
+    due.set_defaults(func=_guard(_due))
+
+    between = sub.add_parser("between", parents=[common], help="business time in [A, B)")
+    between.add_argument("--from", dest="start", required=True, metavar="A")
+    between.add_argument("--to", dest="end", required=True, metavar="B")
+    between.set_defaults(func=_guard(_between))
+
+    next_open = sub.add_parser("next-open", parents=[common], help="the next open instant")
+    next_open.add_argument("--at", required=True, metavar="T")
+    next_open.set_defaults(func=_guard(_next_open))
+
+    show = sub.add_parser("show", parents=[common], help="a day-by-day view of the calendar")
+    show.add_argument("--from", dest="start", required=True, metavar="DATE", help="YYYY-MM-DD")
+    show.add_argument("--days", type=int, default=14, metavar="N", help="number of days (14)")
+    show.set_defaults(func=_guard(_show))
+
+
+def _guard(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return command(args)
+        except (UsageError, CalendarError, ValueError) as exc:
+            sys.stderr.write(f"routing sla: error: {exc}\n")
+            return EXIT_USAGE
+
+    return run
+
+
+def _load_calendar(args: argparse.Namespace) -> Calendar:
+    if args.calendar_json is not None:
+        try:
+            spec = json.loads(args.calendar_json)
+        except json.JSONDecodeError as exc:
+            raise UsageError(f"--calendar-json is not JSON: {exc}") from None
+        return Calendar.from_dict(spec, name="calendar")
+    import yaml
+
+    text, _, name = str(args.calendar).partition("#")
+    path = Path(text)
+    try:
+        content = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot read calendar file '{path}': {exc.strerror}") from None
+    try:
+        if path.suffix == ".json":
+            data = json.loads(content)
+        else:
+            data = yaml.safe_load(content)
+    except (ValueError, yaml.YAMLError) as exc:
+        raise UsageError(f"'{path}' is not valid YAML/JSON: {exc}") from None
+    if name:
+        calendars = data.get("calendars") if isinstance(data, dict) else None
+        if not isinstance(calendars, dict) or name not in calendars:
+            raise UsageError(f"'{path}' has no calendar '{name}' under calendars:")
+        data = calendars[name]
+    try:
+        return Calendar.from_dict(data, name=name or path.stem)
+    except CalendarError as exc:
+        raise UsageError(f"{args.calendar}: {exc}") from None
+
+
+def _instant(text: str, option: str) -> dt.datetime:
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{option}: '{text}' is not an ISO 8601 instant") from None
+    if value.tzinfo is None:
+        raise UsageError(f"{option}: '{text}' needs a UTC offset, e.g. {text}+01:00 or {text}Z")
+    return value
+
+
+def _duration(text: str) -> dt.timedelta:
+    from routing.dsl.durations import parse_duration
+
+    seconds = parse_duration(text)
+    if seconds is None:
+        raise UsageError(f"--target: '{text}' is not a duration such as 4h, 1h30m or 3d")
+    return dt.timedelta(seconds=seconds)
+
+
+def _format_span(delta: dt.timedelta) -> str:
+    from routing.dsl.durations import format_duration
+
+    seconds = int(delta.total_seconds())
+    return ("-" if seconds < 0 else "") + format_duration(abs(seconds))
+
+
+def _local(calendar: Calendar, t: dt.datetime) -> str:
+    return t.astimezone(calendar.timezone).isoformat()
+
+
+def _due(args: argparse.Namespace) -> int:
+    calendar = _load_calendar(args)
+    start = _instant(args.start, "--start")
+    due = calendar.add_business_time(start, _duration(args.target))
+    print(_local(calendar, due))
+    return EXIT_OK
+
+
+def _between(args: argparse.Namespace) -> int:
+    calendar = _load_calendar(args)
+    span = calendar.business_time_between(
+        _instant(args.start, "--from"), _instant(args.end, "--to")
+    )
+    print(_format_span(span))
+    return EXIT_OK
+
+
+def _next_open(args: argparse.Namespace) -> int:
+    calendar = _load_calendar(args)
+    print(_local(calendar, calendar.next_open(_instant(args.at, "--at"))))
+    return EXIT_OK
+
+
+def _notes(day: DayInfo) -> str:
+    notes = []
+    if day.holiday is not None:
+        notes.append(f"holiday: {day.holiday}")
+    if day.closed:
+        notes.append("closed")
+    if day.special:
+        notes.append("special hours")
+    if day.dst_change is not None:
+        notes.append(
+            f"DST {'+' if day.dst_change > dt.timedelta(0) else '-'}"
+            f"{_format_span(abs(day.dst_change))}"
+        )
+    return "; ".join(notes)
+
+
+def _show(args: argparse.Namespace) -> int:
+    calendar = _load_calendar(args)
+    try:
+        start = dt.date.fromisoformat(args.start)
+    except ValueError:
+        raise UsageError(f"--from: '{args.start}' is not a date YYYY-MM-DD") from None
+    if not 0 < args.days <= 3660:
+        raise UsageError(f"--days: expected 1 to 3660 days, found {args.days}")
+    days = calendar.describe_days(start, args.days)
+    header = ("date", "day", "hours", "open", "notes")
+    rows = [
+        (
+            d.date.isoformat(),
+            d.weekday,
+            d.hours_text,
+            _format_span(d.open_time) if d.open_time else "-",
+            _notes(d),
+        )
+        for d in days
+    ]
+    title = f"{calendar.name} ({calendar.timezone.key})"
+    if sys.stdout.isatty():
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(*header, title=title)
+        for row in rows:
+            table.add_row(*row)
+        Console().print(table)
+        return EXIT_OK
+    widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
+    print(title)
+    for row in (header, *rows):
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    return EXIT_OK
