@@ -36,7 +36,7 @@ __all__ = ["MAX_YAML_DEPTH", "load_path", "load_text", "read_yaml", "resolve_sca
 MAX_YAML_DEPTH = 100
 
 _INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
-_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
+_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|(?:0|[1-9][0-9]*)(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
 _BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _YES = frozenset({"yes", "on", "y"})
@@ -347,8 +347,12 @@ def _read_with(text: str, source: SourceFile, *, c: bool) -> _Reader:
 
 
 def _c_is_safe(text: str) -> bool:
-    """Whether libyaml reads `text` exactly as PyYAML does (it is laxer with tabs)."""
-    return _HAVE_C and "\t" not in text and text.isascii()
+    """Whether libyaml reads `text` exactly as PyYAML does.
+
+    libyaml is laxer with tabs and ends a tag at a flow indicator (PyYAML keeps the ``,``
+    of ``[!x, y]`` in the tag); tags are rejected anyway, so such texts take the Python path.
+    """
+    return _HAVE_C and "\t" not in text and "!" not in text
 
 
 def read_yaml(text: str, source: SourceFile) -> tuple[YamlNode | None, list[Diagnostic]]:
@@ -381,6 +385,8 @@ def read_yaml(text: str, source: SourceFile) -> tuple[YamlNode | None, list[Diag
             at = _at(loader.get_mark())
             span = source.span(at, at + 1)
         message = f"malformed yaml: {exc}".lower()
+        if isinstance(exc, ValueError) and "chr()" in str(exc):
+            message = "found an escape code outside the unicode range"
         return None, [*reader.diags, Diagnostic.make("yaml/syntax", message, span)]
     finally:
         if loader is not None:
