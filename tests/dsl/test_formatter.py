@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -13,6 +14,9 @@ from routing.dsl.ast import Condition, YMapping, YScalar
 from routing.dsl.expr_parser import parse_expression
 from routing.dsl.formatter import format_text
 from routing.dsl.loader import load_text
+
+if TYPE_CHECKING:
+    from tests.conftest import Golden
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "fmt"
 INPUTS = sorted(GOLDEN.glob("*.yaml"))
@@ -23,7 +27,7 @@ def _formatted(path: Path) -> Path:
 
 
 @pytest.mark.parametrize("path", INPUTS, ids=[p.stem for p in INPUTS])
-def test_golden(path: Path, golden) -> None:
+def test_golden(path: Path, golden: Golden) -> None:
     """Each input formats to exactly its .formatted golden."""
     out, diagnostics = format_text(path.read_text(encoding="utf-8"), path.name)
     assert diagnostics == []
@@ -146,7 +150,8 @@ CASES = (
     ),
     Case(
         "a block scalar keeps its chomping and text",
-        "templates:\n      t: |+\n         a\n           b\n\n      u: >-\n         c\n         d\n",
+        "templates:\n      t: |+\n         a\n           b\n\n"
+        "      u: >-\n         c\n         d\n",
         "templates:\n  t: |+\n    a\n      b\n\n  u: >-\n    c\n    d\n",
     ),
     Case(
