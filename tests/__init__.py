@@ -1,0 +1,1 @@
+"""The routing test suite (a package so that `tests.strategies` imports by name)."""
