@@ -116,7 +116,9 @@ def _defs() -> dict[str, Schema]:
             ("type",),
             allOf=[
                 {
-                    "if": {"properties": {"type": {"const": "enum"}}},
+                    "if": {
+                        "properties": {"type": {"const": "enum", "description": "An enum field."}}
+                    },
                     "then": {"required": ["values"]},
                 }
             ],
@@ -263,19 +265,23 @@ def _actions() -> list[Schema]:
                 ],
             },
         ),
-        _action("priority", "Set the priority.", _ref("priority")),
-        _action("raise_priority", "Raise the priority; never lowers it.", _ref("priority")),
-        _action("tag", "Add tags (lower-cased).", _ref("names")),
-        _action("untag", "Remove tags.", _ref("names")),
+        _action("priority", "Set the priority.", _ref("priority", "The new priority.")),
+        _action(
+            "raise_priority",
+            "Raise the priority; never lowers it.",
+            _ref("priority", "The priority to raise to."),
+        ),
+        _action("tag", "Add tags (lower-cased).", _ref("names", "A tag or a list of tags.")),
+        _action("untag", "Remove tags.", _ref("names", "A tag or a list of tags.")),
         _action(
             "set",
             "Set ticket fields.",
             _object(
                 "Fields and their values.",
                 {
-                    "status": _ref("status"),
-                    "priority": _ref("priority"),
-                    "channel": _ref("channel"),
+                    "status": _ref("status", "The new status."),
+                    "priority": _ref("priority", "The new priority."),
+                    "channel": _ref("channel", "The new channel."),
                     "queue": {"type": ["string", "null"], "description": "A queue, or null."},
                     "assignee": {"type": ["string", "null"], "description": "An agent, or null."},
                 },
