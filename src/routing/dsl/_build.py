@@ -264,7 +264,7 @@ class _Builder:
         """Report keys of `node` outside `allowed` and `required` keys it lacks."""
         allowed = tuple(allowed)
         for key, _ in node.items:
-            if key.value not in allowed and not _reported(key):
+            if key.value not in allowed:
                 text = _key_text(key)
                 hint = did_you_mean(text, allowed)
                 self.error(
@@ -279,15 +279,24 @@ class _Builder:
                 self.error("file/missing-key", f"{where} has no '{name}' key", node.span)
 
     def string(
-        self, node: YamlNode, what: str, code: str = "file/wrong-type", *, nullable: bool = False
+        self,
+        node: YamlNode,
+        what: str,
+        code: str = "file/wrong-type",
+        *,
+        nullable: bool = False,
+        key: bool = False,
     ) -> str | None:
-        """The string value of `node`, or None (reported) if it is not plainly a string."""
-        if not isinstance(node, YScalar) or _reported(node):
+        """The string value of `node`, or None (reported) if it is not plainly a string.
+
+        `key` says that `node` is a mapping key: read_yaml does not check keys for yes/no.
+        """
+        if not isinstance(node, YScalar) or (not key and _reported(node)):
             self.wrong(node, what, code)
             return None
         value = node.value
         if isinstance(value, str):
-            if node.style == "":
+            if node.style == "" and not (key and _Y11_BOOL.fullmatch(value)):
                 reading = yaml11_reading(value)
                 if reading is not None:
                     self.error(
@@ -316,8 +325,10 @@ class _Builder:
         )
         return None
 
-    def name(self, node: YamlNode, what: str, code: str = "file/wrong-type") -> Name | None:
-        value = self.string(node, what, code)
+    def name(
+        self, node: YamlNode, what: str, code: str = "file/wrong-type", *, key: bool = False
+    ) -> Name | None:
+        value = self.string(node, what, code, key=key)
         if value is None:
             return None
         if not value.strip():
@@ -347,16 +358,20 @@ class _Builder:
     def names(
         self, node: YamlNode, what: str, code: str = "file/wrong-type", *, single: bool = False
     ) -> tuple[Name, ...] | None:
-        """A list of names (or one name when `single`); None if the node is not a list."""
+        """A list of names (or one name when `single`); None if the node is not a list.
+
+        `what` is the noun of one item, without article ("queue name").
+        """
+        one_what = f"{'an' if what[0] in 'aeiou' else 'a'} {what}"
         if single and isinstance(node, YScalar):
-            one = self.name(node, what, code)
+            one = self.name(node, one_what, code)
             return None if one is None else (one,)
         seq = self.sequence(node, f"a list of {what}s", code)
         if seq is None:
             return None
         out = []
         for item in seq.items:
-            name = self.name(item, what, code)
+            name = self.name(item, one_what, code)
             if name is not None:
                 out.append(name)
         return tuple(out)
@@ -433,7 +448,7 @@ class _Builder:
     def fields(self, node: YamlNode) -> tuple[FieldDecl, ...]:
         out = []
         for key, value in self.each_entry(node, "a mapping of field names to declarations"):
-            name = self.name(key, "a field name")
+            name = self.name(key, "a field name", key=True)
             spec = self.mapping(value, "a field declaration such as {type: string}")
             if spec is None:
                 continue
@@ -451,7 +466,7 @@ class _Builder:
                     self.error("file/missing-key", f"enum {where} has no 'values' key", spec.span)
                     ok = False
                 else:
-                    got = self.names(values_node, "an enum value")
+                    got = self.names(values_node, "enum value")
                     if got is None:
                         ok = False
                     elif not got:
@@ -491,7 +506,7 @@ class _Builder:
     def lists(self, node: YamlNode) -> tuple[ListDecl, ...]:
         out = []
         for key, value in self.each_entry(node, "a mapping of list names to lists"):
-            name = self.name(key, "a list name")
+            name = self.name(key, "a list name", key=True)
             seq = self.sequence(value, "a list of strings or numbers")
             if seq is None or name is None:
                 continue
@@ -524,7 +539,7 @@ class _Builder:
     def defines(self, node: YamlNode) -> tuple[Define, ...]:
         out = []
         for key, value in self.each_entry(node, "a mapping of names to conditions"):
-            name = self.name(key, "a condition name")
+            name = self.name(key, "a condition name", key=True)
             condition = self.condition(value)
             if name is not None and condition is not None:
                 out.append(Define(name, condition, _entry_span(key, value)))
@@ -533,7 +548,7 @@ class _Builder:
     def calendars(self, node: YamlNode) -> tuple[CalendarDecl, ...]:
         out = []
         for key, value in self.each_entry(node, "a mapping of calendar names to calendars"):
-            name = self.name(key, "a calendar name")
+            name = self.name(key, "a calendar name", key=True)
             spec = self.mapping(value, "a calendar (a mapping with timezone and hours)")
             if name is not None and spec is not None:
                 out.append(CalendarDecl(name, spec, _entry_span(key, value)))
@@ -542,7 +557,7 @@ class _Builder:
     def templates(self, node: YamlNode) -> tuple[TemplateDecl, ...]:
         out = []
         for key, value in self.each_entry(node, "a mapping of template names to templates"):
-            name = self.name(key, "a template name")
+            name = self.name(key, "a template name", key=True)
             text = self.string(value, "a template text")
             if name is not None and text is not None:
                 assert isinstance(value, YScalar)
@@ -575,7 +590,7 @@ class _Builder:
         out: list[SlaTarget] = []
         ok = True
         for key, value in self.each_entry(node, "a mapping of priorities to targets"):
-            priority = self.name(key, "a priority")
+            priority = self.name(key, "a priority", key=True)
             metrics = self.mapping(value, "targets such as {first_reply: 1h, resolution: 8h}")
             if priority is None or metrics is None:
                 ok = False
@@ -769,7 +784,7 @@ class _Builder:
         items = []
         ok = True
         for key, item in spec.items:
-            target = self.name(key, "a field", bad)
+            target = self.name(key, "a field", bad, key=True)
             if target is None:
                 ok = False
                 continue
