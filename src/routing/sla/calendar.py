@@ -41,10 +41,16 @@ from routing.sla.intervals import (
 __all__ = ["Calendar", "DayInfo"]
 
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+_ONE_US = dt.timedelta(microseconds=1)
 _US_PER_DAY = MINUTES_PER_DAY * US_PER_MINUTE
 #: DESIGN.md section 8 rule 8: a calendar never open this long after a start is an error.
 NEVER_OPEN_HORIZON = 3 * 366 * _US_PER_DAY
 _MIN_YEAR, _MAX_YEAR = 2, 9997
+#: UTC year starts in microseconds, to find an instant's year by bisection.
+_FIRST_YEAR = 1900
+_YEAR_STARTS = tuple(
+    (dt.date(y, 1, 1).toordinal() - _EPOCH_ORDINAL) * _US_PER_DAY for y in range(_FIRST_YEAR, 2201)
+)
 
 
 def _day_minute(day: dt.date) -> int:
@@ -218,7 +224,9 @@ class _OpenTime:
         )
 
     def table_at(self, x: int) -> _Table:
-        return self.table(from_us(x).year)
+        i = bisect_right(_YEAR_STARTS, x) - 1
+        year = _FIRST_YEAR + i if 0 <= i < len(_YEAR_STARTS) - 1 else from_us(x).year
+        return self.table(year)
 
     # -- intervals.OpenTime ----------------------------------------------------------------
 
@@ -333,8 +341,12 @@ class Calendar:
         business_time_between(s, T) == delta; None when paused forever before T."""
         if delta < dt.timedelta(0):
             raise ValueError(f"delta must not be negative, found {delta}")
-        d = delta // dt.timedelta(microseconds=1)
-        found = add_counted(self._open, to_us(start, "start"), d, normalize_pauses(pauses))
+        d = delta // _ONE_US
+        x = to_us(start, "start")
+        if pauses == ():  # the common case: no pause list to normalise
+            x = self._open.next_open(x)
+            return from_us(x if d == 0 else self._open.add_open(x, d))
+        found = add_counted(self._open, x, d, normalize_pauses(pauses))
         return None if found is None else from_us(found)
 
     def business_time_between(
