@@ -67,7 +67,11 @@ class Type:
         """A short noun phrase for messages: 'a string', 'a list of strings', 'a priority'."""
         k = self.kind
         if k is Kind.ENUM:
-            return f"{_article(self.name)} {self.name}" if self.name else "an enum value"
+            if not self.name:
+                return "an enum value"
+            if "." in self.name:
+                return f"a value of '{self.name}'"
+            return f"{_article(self.name)} {self.name}"
         if k is Kind.LIST:
             if self.item is None or self.item.kind is Kind.ANY:
                 return "a list"

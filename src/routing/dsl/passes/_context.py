@@ -97,12 +97,12 @@ class CheckContext:
         for _, rule in self.rules():
             yield ConditionSite(rule.when, "rule", rule.name.value)
 
-    def parsed(self) -> Iterator[tuple[ConditionSite, ast.Expr]]:
-        """Every condition that parsed and has no error so far, with its expression."""
+    def parsed(self, *, include_invalid: bool = False) -> Iterator[tuple[ConditionSite, ast.Expr]]:
+        """Every condition that parsed (and has no error so far, unless `include_invalid`)."""
         for site in self.conditions():
             key = id(site.condition)
             expr = self.exprs.get(key)
-            if expr is not None and key not in self.invalid:
+            if expr is not None and (include_invalid or key not in self.invalid):
                 yield site, expr
 
 

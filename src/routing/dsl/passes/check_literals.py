@@ -86,7 +86,7 @@ def _check_expr(ctx: CheckContext, expr: ast.Expr) -> bool:
                         "literal/bad-timezone",
                         f"unknown time zone '{tz.value}'",
                         tz.span,
-                        hint="use an IANA name such as \"Europe/Berlin\"",
+                        hint='use an IANA name such as "Europe/Berlin"',
                     )
 
     walk(expr, visit)
@@ -110,7 +110,7 @@ def _check_calendars(ctx: CheckContext) -> None:
 
 def check_literals(ctx: CheckContext) -> None:
     """Check regexes, time zones and string sizes in conditions; build the calendars."""
-    for site, expr in list(ctx.parsed()):
+    for site, expr in list(ctx.parsed(include_invalid=True)):
         if not _check_expr(ctx, expr):
             ctx.invalid.add(id(site.condition))
     _check_calendars(ctx)

@@ -263,7 +263,7 @@ class _Typer:
                 "literal/bad-datetime",
                 f"expected an ISO 8601 date-time with an offset, found '{lit.value}'",
                 lit.span,
-                hint="for example \"2026-11-23T09:00:00+01:00\"",
+                hint='for example "2026-11-23T09:00:00+01:00"',
             )
         return BOOL
 
@@ -309,9 +309,7 @@ class _Typer:
         if vt.kind in (Kind.ANY, Kind.NULL) or item.kind in (Kind.ANY, Kind.ERROR):
             return BOOL
         if not _same_kind(vt, item):
-            return self.mismatch(
-                f"'in' looks for {vt.describe()} in {ct.describe()}", node.span
-            )
+            return self.mismatch(f"'in' looks for {vt.describe()} in {ct.describe()}", node.span)
         return BOOL
 
     def _enum_items(self, enum: Type, container: ast.Expr) -> None:
@@ -343,7 +341,9 @@ class _Typer:
                 hint="use 'has' to test a list for an item",
             )
         if vt.kind not in (Kind.ERROR, Kind.ANY, Kind.NULL) and not vt.is_stringy:
-            return self.mismatch(f"'{word}' tests text, found {vt.describe()}", _span_of(node.value))
+            return self.mismatch(
+                f"'{word}' tests text, found {vt.describe()}", _span_of(node.value)
+            )
         if node.quantifier is None:
             if nt.kind not in (Kind.ERROR, Kind.ANY) and not nt.is_stringy:
                 hint = None
@@ -360,8 +360,7 @@ class _Typer:
                 item is not None and item.kind not in (Kind.ANY,) and not item.is_stringy
             ):
                 return self.mismatch(
-                    f"'{word} {node.quantifier} of' needs a list of strings, "
-                    f"found {nt.describe()}",
+                    f"'{word} {node.quantifier} of' needs a list of strings, found {nt.describe()}",
                     _span_of(node.needle),
                 )
         return BOOL
@@ -406,8 +405,7 @@ class _Typer:
             inner = it.item or ANY
             if Kind.ANY not in (elem.kind, inner.kind) and not _same_kind(elem, inner):
                 return self.mismatch(
-                    f"'has {node.quantifier} of' looks for {inner.describe()}s "
-                    f"in {vt.describe()}",
+                    f"'has {node.quantifier} of' looks for {inner.describe()}s in {vt.describe()}",
                     node.span,
                 )
         return BOOL
@@ -455,7 +453,7 @@ _ = PRIORITY  # the ordered priority enum comes from the schema via field types
 
 def check_types(ctx: CheckContext) -> None:
     """Infer and check the type of every condition; each must be a boolean test."""
-    for site, expr in list(ctx.parsed()):
+    for site, expr in list(ctx.parsed(include_invalid=True)):
         typer = _Typer(ctx)
         where = {
             "rule": f"the condition of rule '{site.name}'",

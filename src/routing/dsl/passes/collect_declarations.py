@@ -73,9 +73,7 @@ def collect_declarations(ctx: CheckContext) -> None:
             _add(ctx, ctx.templates, t.name, t, "template", prev_t.name.span if prev_t else t.span)
         for p in f.sla_policies:
             prev_p = ctx.policies.get(p.name.value)
-            _add(
-                ctx, ctx.policies, p.name, p, "SLA policy", prev_p.name.span if prev_p else p.span
-            )
+            _add(ctx, ctx.policies, p.name, p, "SLA policy", prev_p.name.span if prev_p else p.span)
         for a in f.agents:
             prev_a = ctx.agents.get(a.id.value)
             _add(ctx, ctx.agents, a.id, a, "agent", prev_a.id.span if prev_a else a.span)

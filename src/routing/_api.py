@@ -1,0 +1,42 @@
+"""The facade: load -> check -> compile -> `Ruleset`."""
+
+from __future__ import annotations
+
+import os
+
+from routing.diagnostics import Severity
+from routing.dsl.checker import check
+from routing.dsl.loader import load_path, load_text
+from routing.engine.ruleset import Ruleset
+from routing.errors import RuleError
+
+__all__ = ["load", "loads"]
+
+
+def _finish(files: list, diagnostics: list) -> Ruleset:  # type: ignore[type-arg]
+    if any(d.severity is Severity.ERROR for d in diagnostics) and not files:
+        raise RuleError(diagnostics)
+    checked = check(files, extra=diagnostics)
+    if not checked.ok:
+        raise RuleError(checked.diagnostics)
+    return Ruleset(checked)
+
+
+def load(path: str | os.PathLike[str]) -> Ruleset:
+    """Load a rule file, or a directory of them, into a `Ruleset`.
+
+    Raises:
+        RuleError: with every diagnostic, if any is an error.
+    """
+    files, diagnostics = load_path(path)
+    return _finish(files, diagnostics)
+
+
+def loads(text: str, *, name: str = "<string>") -> Ruleset:
+    """Load rules from YAML text into a `Ruleset`.
+
+    Raises:
+        RuleError: with every diagnostic, if any is an error.
+    """
+    rule_file, diagnostics = load_text(text, name)
+    return _finish([rule_file] if rule_file is not None else [], diagnostics)

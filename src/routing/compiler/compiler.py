@@ -1,0 +1,209 @@
+"""Checked AST -> `CompiledRuleset`: closures for conditions and actions, no lark, no YAML.
+
+The compiled rule set is immutable and shared by threads; all per-ticket state lives in a
+`State`. The same builder makes the fast plan and the explain plan (`observe=True`), which
+only adds a recorder around each node, so explain runs the very code production runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from routing.compiler.actions import Agent, Applier, compile_action
+from routing.compiler.predicates import Fn, PredicateBuilder
+from routing.compiler.state import EvalFailure, State
+from routing.dsl import ast
+from routing.dsl.checker import CheckedRuleset
+from routing.dsl.passes._context import children
+from routing.dsl.printer import print_expr
+from routing.model.schema import STATUSES
+
+__all__ = [
+    "CompiledPolicy",
+    "CompiledRule",
+    "CompiledRuleset",
+    "CompiledStage",
+    "compile_ruleset",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRule:
+    name: str
+    stage: str
+    condition: Fn
+    actions: tuple[Applier, ...]
+    enabled: bool
+    events: frozenset[str]
+    stop: bool
+    cost: int
+    text: str
+    tests: tuple[tuple[int, str], ...]  # (node id, printed sub-expression) for explain
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledStage:
+    name: str
+    mode: str
+    rules: tuple[CompiledRule, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledPolicy:
+    name: str
+    when: Fn | None
+    pause_when: Fn | None
+    calendar: str | None
+    clock: str
+    targets: Mapping[str, Mapping[str, int]]
+    warn_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRuleset:
+    stages: tuple[CompiledStage, ...]
+    policies: tuple[CompiledPolicy, ...]
+    policy_by_name: Mapping[str, CompiledPolicy]
+    templates: Mapping[str, Any]
+    calendars: Mapping[str, Any]
+    spam_threshold: float
+    has_spam_stage: bool
+    observe: bool
+
+
+def _cost(checked: CheckedRuleset, expr: ast.Expr) -> int:
+    total = 0
+    stack = [expr]
+    while stack:
+        n = stack.pop()
+        total += 1
+        if isinstance(n, ast.ListRef):
+            decl = checked.lists.get(n.name)
+            total += len(decl.items) if decl else 0
+        stack.extend(children(n))
+    return total
+
+
+def _tests(builder: PredicateBuilder, expr: ast.Expr) -> tuple[tuple[int, str], ...]:
+    out: list[tuple[int, str]] = []
+    stack = [expr]
+    while stack:
+        n = stack.pop()
+        if not isinstance(
+            n,
+            ast.StringLit
+            | ast.NumberLit
+            | ast.BoolLit
+            | ast.NullLit
+            | ast.DurationLit
+            | ast.RegexLit
+            | ast.ListLit
+            | ast.ListRef,
+        ):
+            out.append((builder.node_id(n), print_expr(n)))
+        if isinstance(n, ast.And | ast.Or | ast.Not):
+            stack.extend(reversed(children(n)))
+        elif not isinstance(n, ast.Path | ast.Call):
+            stack.extend(c for c in reversed(children(n)) if isinstance(c, ast.Path | ast.Call))
+    return tuple(out)
+
+
+def compile_ruleset(checked: CheckedRuleset, *, observe: bool = False) -> CompiledRuleset:
+    """Compile a checked rule set (which must have no errors)."""
+    if not checked.ok:
+        raise ValueError("cannot compile a rule set with errors")
+    define_fns: dict[str, Fn] = {}
+
+    def compile_define(name: str) -> Fn:
+        existing = define_fns.get(name)
+        if existing is not None:
+            return existing
+        cached_key = ("define", name)
+
+        def lazy(s: State) -> Any:
+            hit = s.cache.get(cached_key)
+            if hit is not None and hit[0] == s.version:
+                if hit[2]:
+                    raise hit[1]
+                return hit[1]
+            try:
+                value = inner(s)
+            except EvalFailure as exc:
+                s.cache[cached_key] = (s.version, exc, True)
+                raise
+            s.cache[cached_key] = (s.version, value, False)
+            return value
+
+        define_fns[name] = lazy
+        inner = builder.build(checked.expr(checked.defines[name].condition))
+        return lazy
+
+    builder = PredicateBuilder(checked, compile_define, observe=observe)
+    for name in checked.defines:
+        compile_define(name)
+
+    agents = tuple(
+        Agent(
+            a.id.value,
+            frozenset(q.value for q in a.queues),
+            frozenset(k.value for k in a.skills),
+            checked.calendars.get(a.calendar.value) if a.calendar else None,
+        )
+        for a in checked.agents.values()
+    )
+    stages: list[CompiledStage] = []
+    for stage in checked.stages:
+        rules: list[CompiledRule] = []
+        for rule in stage.rules:
+            expr = checked.expr(rule.when)
+            rules.append(
+                CompiledRule(
+                    name=rule.name.value,
+                    stage=stage.name.value,
+                    condition=builder.build(expr),
+                    actions=tuple(
+                        compile_action(a, rule.name.value, agents, checked.field_types)
+                        for a in rule.then
+                    ),
+                    enabled=rule.enabled,
+                    events=frozenset(e.value for e in rule.on) or frozenset({"created"}),
+                    stop=rule.stop,
+                    cost=_cost(checked, expr),
+                    text=print_expr(expr),
+                    tests=_tests(builder, expr) if observe else (),
+                )
+            )
+        stages.append(CompiledStage(stage.name.value, stage.mode.value, tuple(rules)))
+    policies: list[CompiledPolicy] = []
+    for p in checked.policies.values():
+        targets: dict[str, dict[str, int]] = {}
+        for t in p.targets:
+            targets.setdefault(t.priority.value, {})[t.metric.value] = t.seconds
+        policies.append(
+            CompiledPolicy(
+                name=p.name.value,
+                when=builder.build(checked.expr(p.when)) if p.when is not None else None,
+                pause_when=(
+                    builder.build(checked.expr(p.pause_when)) if p.pause_when is not None else None
+                ),
+                calendar=p.calendar.value if p.calendar else None,
+                clock=p.clock if p.calendar else "calendar",
+                targets=targets,
+                warn_at=p.warn_at if p.warn_at is not None else 0.8,
+            )
+        )
+    return CompiledRuleset(
+        stages=tuple(stages),
+        policies=tuple(policies),
+        policy_by_name={p.name: p for p in policies},
+        templates=checked.templates,
+        calendars=checked.calendars,
+        spam_threshold=checked.spam_threshold,
+        has_spam_stage=any(s.name == "spam" for s in stages),
+        observe=observe,
+    )
+
+
+_ = STATUSES

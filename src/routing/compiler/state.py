@@ -1,0 +1,75 @@
+"""The working state of one evaluation: the ticket as the rules have changed it so far.
+
+Compiled predicates read it and compiled actions write it. Every write bumps `version`,
+which is how the values of defines are cached per ticket and still see earlier actions.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+__all__ = ["EvalFailure", "State"]
+
+
+class EvalFailure(Exception):
+    """A run-time error inside a condition: a value, not a crash.
+
+    The rule whose condition fails does not fire; the failure goes into the decision.
+    """
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class State:
+    """Mutable per-evaluation state. Never shared between threads."""
+
+    __slots__ = (
+        "agent_state",
+        "assignee",
+        "assignment",
+        "cache",
+        "effects",
+        "errors",
+        "fields",
+        "history",
+        "no_reply",
+        "now",
+        "observed",
+        "priority",
+        "queue",
+        "sla_policy",
+        "spam",
+        "spam_score",
+        "status",
+        "steps",
+        "tags",
+        "ticket",
+        "version",
+    )
+
+    def __init__(self, ticket: Any, now: datetime) -> None:
+        self.ticket = ticket
+        self.now = now
+        self.queue: str | None = ticket.queue
+        self.priority: str = ticket.priority.value
+        self.status: str = ticket.status.value
+        self.assignee: str | None = ticket.assignee
+        self.tags: set[str] = set(ticket.tags)
+        self.fields: dict[str, Any] = dict(ticket.fields)
+        self.spam: bool = ticket.spam
+        self.spam_score: float = float(ticket.spam_score)
+        self.no_reply = False
+        self.sla_policy: str | None = None
+        self.effects: list[Any] = []
+        self.cache: dict[Any, Any] = {}
+        self.version = 0
+        self.steps = 0
+        self.history: Any = ()
+        self.observed: dict[int, Any] | None = None
+        self.agent_state: Any = None
+        self.assignment: dict[str, Any] | None = None
+        self.errors: list[Any] = []

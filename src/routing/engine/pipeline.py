@@ -1,0 +1,400 @@
+"""The pipeline: stages in order, `first`/`all` modes, `stop`, the spam threshold, the SLA,
+and the effects (rendered and gated) — (ticket, now) in, `Decision` out, no I/O."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from routing.compiler.actions import AgentState, PendingEffect
+from routing.compiler.compiler import CompiledPolicy, CompiledRuleset
+from routing.compiler.state import EvalFailure, State
+from routing.dsl import ast
+from routing.dsl.limits import STEP_BUDGET
+from routing.dsl.templates import TemplateRenderError, template_data
+from routing.engine.replies import (
+    ReplyRecord,
+    Suppression,
+    history_suppression,
+    mail_suppression,
+    reply_headers,
+    ticket_suppression,
+)
+from routing.errors import CalendarError
+from routing.model.decision import Decision, DecisionError, Effect, RuleTrace, Suppressed
+from routing.model.schema import STATUSES
+from routing.model.ticket import Ticket
+from routing.sla import SlaClock, TicketHistory
+
+__all__ = ["run"]
+
+_clock_lock = threading.Lock()
+_clocks: dict[tuple[str, frozenset[str], int], SlaClock] = {}
+
+
+def _failure(code: str, message: str, rule: str | None) -> DecisionError:
+    return DecisionError(code, message, rule)
+
+
+def run(
+    compiled: CompiledRuleset,
+    ticket: Ticket,
+    now: datetime,
+    *,
+    event: str = "created",
+    history: Sequence[ReplyRecord] = (),
+    agents: AgentState | None = None,
+    sla_history: TicketHistory | None = None,
+    trace: bool = False,
+    step_budget: int = STEP_BUDGET,
+) -> Decision:
+    """Evaluate one ticket through a compiled rule set."""
+    s = State(ticket, now)
+    s.agent_state = agents
+    if compiled.observe:
+        s.observed = {}
+    traces: list[RuleTrace] = []
+    fired: list[str] = []
+    errors: list[DecisionError] = s.errors
+    stopped = False
+    over_budget = False
+    for stage in compiled.stages:
+        done = False
+        for rule in stage.rules:
+            if stopped or done or not rule.enabled or event not in rule.events:
+                if trace:
+                    outcome = (
+                        "stopped"
+                        if stopped
+                        else "skipped"
+                        if done
+                        else "disabled"
+                        if not rule.enabled
+                        else "other-event"
+                    )
+                    traces.append(RuleTrace(stage.name, rule.name, outcome))
+                continue
+            s.steps += rule.cost
+            if s.steps > step_budget:
+                stopped = over_budget = True
+                err = _failure(
+                    "eval/step-budget",
+                    f"evaluation stopped at rule '{rule.name}': the ticket exceeded the "
+                    f"budget of {step_budget} steps",
+                    rule.name,
+                )
+                errors.append(err)
+                if trace:
+                    traces.append(RuleTrace(stage.name, rule.name, "error", err))
+                continue
+            try:
+                matched = rule.condition(s) is True
+            except EvalFailure as exc:
+                err = _failure(exc.code, exc.message, rule.name)
+                errors.append(err)
+                if trace:
+                    traces.append(
+                        RuleTrace(stage.name, rule.name, "error", err, _tests(rule, s))
+                    )
+                continue
+            except (TypeError, ValueError, AttributeError, OverflowError) as exc:
+                err = _failure("eval/type-error", f"{type(exc).__name__}: {exc}"[:300], rule.name)
+                errors.append(err)
+                if trace:
+                    traces.append(RuleTrace(stage.name, rule.name, "error", err))
+                continue
+            if trace:
+                traces.append(
+                    RuleTrace(
+                        stage.name,
+                        rule.name,
+                        "fired" if matched else "not-matched",
+                        None,
+                        _tests(rule, s),
+                    )
+                )
+            if not matched:
+                continue
+            for apply in rule.actions:
+                apply(s)
+            fired.append(rule.name)
+            if rule.stop:
+                stopped = True
+            if stage.mode == "first":
+                done = True
+        if stage.name == "spam":
+            s.spam = s.spam or s.spam_score >= compiled.spam_threshold
+    if not compiled.has_spam_stage:
+        s.spam = s.spam or s.spam_score >= compiled.spam_threshold
+    _ = over_budget
+    sla = _sla(compiled, s, ticket, now, sla_history, errors)
+    tags = tuple(sorted(s.tags))
+    effects: list[Effect] = []
+    suppressed: list[Suppressed] = []
+    if s.effects:
+        _effects(compiled, s, ticket, now, history, sla, tags, fired, effects, suppressed, errors)
+    return Decision(
+        ticket_id=ticket.id,
+        queue=s.queue,
+        priority=s.priority,
+        status=s.status,
+        assignee=s.assignee,
+        tags=tags,
+        spam=s.spam,
+        spam_score=s.spam_score,
+        fields=s.fields,
+        fired=tuple(fired),
+        effects=tuple(effects),
+        sla=sla,
+        errors=tuple(errors),
+        trace=tuple(traces),
+        suppressed=tuple(suppressed),
+        assignment=s.assignment,
+    )
+
+
+def _tests(rule: Any, s: State) -> tuple[tuple[str, Any], ...]:
+    observed = s.observed
+    if observed is None:
+        return ()
+    out = []
+    for nid, text in rule.tests:
+        if nid in observed:
+            out.append((text, observed[nid]))
+        else:
+            out.append((text, "(not evaluated)"))
+    observed.clear()
+    return tuple(out)
+
+
+# ---------------------------------------------------------------------------- SLA
+
+
+def _pick_policy(
+    compiled: CompiledRuleset, s: State, errors: list[DecisionError]
+) -> CompiledPolicy | None:
+    if s.sla_policy is not None:
+        return compiled.policy_by_name.get(s.sla_policy)
+    for p in compiled.policies:
+        if p.when is None:
+            return p
+        try:
+            if p.when(s) is True:
+                return p
+        except EvalFailure as exc:
+            errors.append(_failure(exc.code, f"SLA policy '{p.name}': {exc.message}", None))
+    return None
+
+
+def _pause_statuses(p: CompiledPolicy, s: State) -> frozenset[str]:
+    if p.pause_when is None:
+        return frozenset()
+    keep = s.status
+    paused = set()
+    try:
+        for status in STATUSES:
+            s.status = status
+            s.version += 1
+            try:
+                if p.pause_when(s) is True:
+                    paused.add(status)
+            except EvalFailure:
+                continue
+    finally:
+        s.status = keep
+        s.version += 1
+    return frozenset(paused)
+
+
+def _clock(compiled: CompiledRuleset, p: CompiledPolicy, paused: frozenset[str]) -> SlaClock:
+    key = (p.name, paused, id(compiled))
+    clock = _clocks.get(key)
+    if clock is None:
+        with _clock_lock:
+            clock = _clocks.get(key)
+            if clock is None:
+                clock = SlaClock(
+                    {k: dict(v) for k, v in p.targets.items()},
+                    calendar=compiled.calendars.get(p.calendar) if p.calendar else None,
+                    clock="business" if p.clock == "business" and p.calendar else "calendar",
+                    pause_statuses=paused,
+                    warn_at=p.warn_at,
+                )
+                if len(_clocks) > 4096:
+                    _clocks.clear()
+                _clocks[key] = clock
+    return clock
+
+
+def _sla(
+    compiled: CompiledRuleset,
+    s: State,
+    ticket: Ticket,
+    now: datetime,
+    sla_history: TicketHistory | None,
+    errors: list[DecisionError],
+) -> dict[str, Any] | None:
+    if not compiled.policies:
+        return None
+    policy = _pick_policy(compiled, s, errors)
+    if policy is None:
+        return None
+    clock = _clock(compiled, policy, _pause_statuses(policy, s))
+    created = ticket.created_at or now
+    history = sla_history or TicketHistory(
+        created_at=created, status=s.status, priority=s.priority
+    )
+    if sla_history is None and s.priority != ticket.priority.value:
+        history = TicketHistory(created_at=created, status=s.status, priority=s.priority)
+    try:
+        result = clock.measure(history, max(now, created))
+    except (CalendarError, ValueError) as exc:
+        errors.append(_failure("eval/calendar", f"SLA policy '{policy.name}': {exc}", None))
+        return None
+    out: dict[str, Any] = {
+        "policy": policy.name,
+        "calendar": policy.calendar,
+        "first_reply_due": None,
+        "next_reply_due": None,
+        "periodic_update_due": None,
+        "resolution_due": None,
+    }
+    remaining: dict[str, float] = {}
+    breached: list[str] = []
+    warning: list[str] = []
+    paused = False
+    for m in result.metrics:
+        out[f"{m.metric}_due"] = m.due.isoformat() if m.due is not None else None
+        remaining[m.metric] = m.remaining.total_seconds()
+        if m.breached:
+            breached.append(m.metric)
+        if m.warning:
+            warning.append(m.metric)
+        paused = paused or m.paused
+    out["remaining"] = remaining
+    out["breached"] = breached
+    out["warning"] = warning
+    out["paused"] = paused
+    return out
+
+
+# ---------------------------------------------------------------------------- effects
+
+
+def _effects(
+    compiled: CompiledRuleset,
+    s: State,
+    ticket: Ticket,
+    now: datetime,
+    history: Sequence[ReplyRecord],
+    sla: dict[str, Any] | None,
+    tags: tuple[str, ...],
+    fired: list[str],
+    effects: list[Effect],
+    suppressed: list[Suppressed],
+    errors: list[DecisionError],
+) -> None:
+    data: dict[str, Any] | None = None
+
+    def render(rule: str, template: str) -> str | None:
+        nonlocal data
+        if data is None:
+            decision = {
+                "ticket_id": ticket.id,
+                "queue": s.queue,
+                "priority": s.priority,
+                "status": s.status,
+                "assignee": s.assignee,
+                "tags": list(tags),
+                "spam": s.spam,
+                "spam_score": s.spam_score,
+                "fields": dict(s.fields),
+                "fired": list(fired),
+            }
+            plain = ticket.to_dict()
+            plain.update(
+                queue=s.queue,
+                priority=s.priority,
+                status=s.status,
+                assignee=s.assignee,
+                tags=list(tags),
+                fields=dict(s.fields),
+                spam=s.spam,
+                spam_score=s.spam_score,
+                text=ticket.text,
+            )
+            data = template_data(ticket=plain, decision=decision, sla=sla, now=now)
+        try:
+            return str(compiled.templates[template].render(data))
+        except TemplateRenderError as exc:
+            errors.append(
+                _failure("eval/template-error", f"template '{template}': {exc}", rule)
+            )
+            return None
+
+    mail_gate: Suppression | None | bool = False  # False: not computed yet
+    for pending in s.effects:
+        assert isinstance(pending, PendingEffect)
+        action = pending.action
+        if isinstance(action, ast.ReplyAction):
+            template = action.template.value
+            reason = ticket_suppression(spam=s.spam, no_reply=s.no_reply)
+            to = ticket.requester.email
+            if reason is None:
+                if mail_gate is False:
+                    mail_gate = mail_suppression(ticket.headers, to)
+                reason = mail_gate
+            if reason is None and not to:
+                reason = Suppression("no-recipient", "the requester has no e-mail address")
+            if reason is None and to:
+                once = timedelta(seconds=action.once_per) if action.once_per else None
+                reason = history_suppression(to, template, now, once, history)
+            if reason is not None:
+                suppressed.append(Suppressed(pending.rule, template, reason.code, reason.reason))
+                continue
+            body = render(pending.rule, template)
+            if body is None:
+                continue
+            subject = ticket.subject
+            effects.append(
+                Effect(
+                    type="reply",
+                    rule=pending.rule,
+                    template=template,
+                    to=to,
+                    subject=subject if subject.lower().startswith("re:") else f"Re: {subject}",
+                    body=body,
+                    headers=tuple(
+                        reply_headers(
+                            ticket.headers.get("Message-ID"), ticket.headers.get("References")
+                        ).items()
+                    ),
+                )
+            )
+        elif isinstance(action, ast.NotifyAction):
+            body = render(pending.rule, action.template.value)
+            if body is not None:
+                effects.append(
+                    Effect(
+                        type="notify",
+                        rule=pending.rule,
+                        template=action.template.value,
+                        to=str(action.to.value),
+                        body=body,
+                    )
+                )
+        elif isinstance(action, ast.WebhookAction):
+            body = render(pending.rule, action.body.value) if action.body is not None else None
+            if action.body is not None and body is None:
+                continue
+            effects.append(
+                Effect(
+                    type="webhook",
+                    rule=pending.rule,
+                    template=action.body.value if action.body else None,
+                    url=str(action.url.value),
+                    body=body,
+                )
+            )

@@ -1,0 +1,143 @@
+"""The decision: what the rules decided for one ticket, as pure data (DESIGN section 7)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Decision", "DecisionError", "Effect", "RuleTrace", "Suppressed"]
+
+
+@dataclass(frozen=True, slots=True)
+class Effect:
+    """Something the adapter carries out: a reply, a notification or a webhook call."""
+
+    type: str  # "reply", "notify" or "webhook"
+    rule: str
+    template: str | None = None
+    to: str | None = None
+    subject: str | None = None
+    body: str | None = None
+    url: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": self.type, "rule": self.rule}
+        for key in ("template", "to", "subject", "url", "body"):
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = value
+        if self.headers:
+            out["headers"] = dict(self.headers)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionError:
+    """A run-time error: the rule did not fire (or its action failed); nothing else changed."""
+
+    code: str
+    message: str
+    rule: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule, "code": self.code, "message": self.message}
+
+
+@dataclass(frozen=True, slots=True)
+class Suppressed:
+    """An auto-reply that was not produced, and why."""
+
+    rule: str
+    template: str
+    code: str
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule, "template": self.template, "code": self.code, "reason": self.reason}
+
+
+@dataclass(frozen=True, slots=True)
+class RuleTrace:
+    """What happened to one rule for one ticket.
+
+    `outcome` is "fired", "not-matched", "error", "disabled", "other-event",
+    "skipped" (an earlier rule of a `first` stage fired) or "stopped" (a `stop` rule ended
+    the pipeline). `tests` holds (expression text, value) per sub-test, for explain.
+    """
+
+    stage: str
+    rule: str
+    outcome: str
+    error: DecisionError | None = None
+    tests: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def fired(self) -> bool:
+        return self.outcome == "fired"
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"stage": self.stage, "rule": self.rule, "outcome": self.outcome}
+        if self.error is not None:
+            out["error"] = self.error.to_dict()
+        if self.tests:
+            out["tests"] = [{"test": t, "value": _jsonable(v)} for t, v in self.tests]
+        return out
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, set | frozenset):
+        return sorted(v)
+    if isinstance(v, tuple):
+        return list(v)
+    if isinstance(v, Exception):
+        return {"error": str(v)}
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    return v
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The outcome of evaluating one ticket: fields as the rules left them, effects, SLA."""
+
+    ticket_id: str
+    queue: str | None
+    priority: str
+    status: str
+    assignee: str | None
+    tags: tuple[str, ...]
+    spam: bool
+    spam_score: float
+    fields: dict[str, Any]
+    fired: tuple[str, ...]
+    effects: tuple[Effect, ...]
+    sla: dict[str, Any] | None
+    errors: tuple[DecisionError, ...]
+    trace: tuple[RuleTrace, ...] = ()
+    suppressed: tuple[Suppressed, ...] = ()
+    assignment: dict[str, Any] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self, *, trace: bool = False) -> dict[str, Any]:
+        """The JSON object of DESIGN section 7; `trace` adds trace, suppressed, assignment."""
+        out: dict[str, Any] = {
+            "ticket_id": self.ticket_id,
+            "queue": self.queue,
+            "priority": self.priority,
+            "status": self.status,
+            "assignee": self.assignee,
+            "tags": list(self.tags),
+            "spam": self.spam,
+            "spam_score": self.spam_score,
+            "fields": dict(self.fields),
+            "fired": list(self.fired),
+            "effects": [e.to_dict() for e in self.effects],
+            "sla": self.sla,
+            "errors": [e.to_dict() for e in self.errors],
+        }
+        if trace:
+            out["suppressed"] = [s.to_dict() for s in self.suppressed]
+            out["assignment"] = self.assignment
+            out["trace"] = [t.to_dict() for t in self.trace]
+        return out
