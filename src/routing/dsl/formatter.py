@@ -69,7 +69,7 @@ KEY_ORDER: dict[str, tuple[str, ...]] = {
         "stages",
         "spam_threshold",
     ),
-    "stage": ("name", "mode", "rules"),
+    "stage": ("name", "description", "mode", "rules"),
     "rule": ("name", "description", "on", "enabled", "when", "then", "stop"),
     "sla_policy": ("name", "when", "calendar", "clock", "targets", "pause_when", "warn_at"),
     "agent": ("id", "queues", "skills", "calendar"),
