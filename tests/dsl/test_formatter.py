@@ -170,6 +170,11 @@ CASES = (
         "templates:\n  t: one two\n",
     ),
     Case(
+        "a comment after a multi-line quoted value stays on its line",
+        'templates:\n  t: "multi\n    line # not"  # yes\n',
+        'templates:\n  t: "multi line # not"  # yes\n',
+    ),
+    Case(
         "an end-of-line comment on a flow collection keeps it flow",
         "queues: [a, b]  # the queues\n",
         "queues: [a, b]  # the queues\n",

@@ -448,10 +448,10 @@ class _Trivia:
         for number, line in enumerate(self.text.split("\n")):
             line_start, offset = offset, offset + len(line) + 1
             inside = self._range_of(line_start)
-            if inside is not None and inside[0] < line_start:
-                continue  # a line of a multi-line scalar
+            continued = inside is not None and inside[0] < line_start  # in a multi-line scalar
             if not line.strip(" \t\r"):
-                found.append((number, 0, line_start, _BLANK))
+                if not continued:
+                    found.append((number, 0, line_start, _BLANK))
                 continue
             col = self._comment_column(line, line_start)
             if col is None:
