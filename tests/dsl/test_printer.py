@@ -13,8 +13,10 @@ from routing.diagnostics import SourceFile
 from routing.dsl.ast import (
     And,
     Compare,
+    ContainsTest,
     DurationLit,
     Expr,
+    HasTest,
     NumberLit,
     Or,
     Path,
@@ -151,6 +153,19 @@ BAD_TREES = (
     ),
     pytest.param(_p("and"), "'and' cannot be written as a name", id="keyword as a root name"),
     pytest.param(NumberLit(float("nan"), SPAN), "NaN has no literal", id="nan"),
+    pytest.param(
+        ContainsTest(_p("a"), _p("b"), "none", SPAN),
+        "unknown quantifier 'none'",
+        id="contains none of",
+    ),
+    pytest.param(
+        HasTest(_p("a"), _p("b"), "some", SPAN), "unknown quantifier 'some'", id="has some of"
+    ),
+    pytest.param(
+        Path((PathPart("x", True, SPAN),), SPAN),
+        "a path starts with a plain name",
+        id="bracketed root",
+    ),
 )
 
 

@@ -150,6 +150,19 @@ DICT_CASES = (
         ],
     ),
     DictCase(
+        "a number too long for an int",
+        "x == " + "9" * 5000,
+        [
+            _d(
+                "syntax/unexpected-token",
+                "number '" + "9" * 29 + "…' has too many digits",
+                None,
+                6,
+                5006,
+            )
+        ],
+    ),
+    DictCase(
         "literal errors are all reported",
         "a == 1m1h or b == 3h2h",
         [
