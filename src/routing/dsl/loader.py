@@ -22,6 +22,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -299,19 +300,22 @@ class _Reader:
             raise _Abort
 
     def feed(self, loader: yaml.SafeLoader | yaml.CSafeLoader) -> None:
+        # Dispatch on the event class name: under some import hooks (coverage) libyaml's
+        # events come from another copy of yaml.events than this module's `yaml`.
         while loader.check_event():
-            event = loader.get_event()
-            if isinstance(event, yaml.ScalarEvent):
+            event: Any = loader.get_event()  # typed by its class name below
+            kind = type(event).__name__
+            if kind == "ScalarEvent":
                 self._scalar(event)
-            elif isinstance(event, yaml.AliasEvent):
+            elif kind == "AliasEvent":
                 self._alias(event)
-            elif isinstance(event, yaml.MappingStartEvent):
+            elif kind == "MappingStartEvent":
                 self._start(event, mapping=True)
-            elif isinstance(event, yaml.SequenceStartEvent):
+            elif kind == "SequenceStartEvent":
                 self._start(event, mapping=False)
-            elif isinstance(event, yaml.CollectionEndEvent):
+            elif kind in ("MappingEndEvent", "SequenceEndEvent"):
                 self._end(event)
-            elif isinstance(event, yaml.DocumentStartEvent):
+            elif kind == "DocumentStartEvent":
                 self._document(event)
 
 
