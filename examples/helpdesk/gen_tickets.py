@@ -1002,6 +1002,8 @@ def _created_at(rng: random.Random, tz: str) -> datetime:
         day = datetime(2026, 12, 24, tzinfo=UTC)
     else:
         day = START + timedelta(days=rng.randrange((END - START).days + 1))
+        if day.weekday() >= 5 and rng.random() < 0.6:  # weekends are quieter
+            day = START + timedelta(days=rng.randrange((END - START).days + 1))
     offset = TZ_OFFSETS[tz]
     if rng.random() < 0.72:
         local_hour = rng.choice([8, 9, 9, 10, 10, 11, 11, 13, 14, 14, 15, 16, 17])
