@@ -88,8 +88,8 @@ def run(args: argparse.Namespace) -> int:
                 difflib.unified_diff(
                     text.splitlines(keepends=True),
                     formatted.splitlines(keepends=True),
-                    f"a/{path}",
-                    f"b/{path}",
+                    f"{path}\t(original)",
+                    f"{path}\t(formatted)",
                 )
             )
         if args.check:
