@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 
 from routing.diagnostics import SourceFile, Span, render_text
+from routing.dsl._build import yaml11_reading
 from routing.dsl.ast import (
     Action,
     AgentDecl,
@@ -854,3 +856,196 @@ r.yaml:2:10: error[yaml/alias]: alias '*q' is not allowed
 def test_build_reports_shape_errors(case: ErrorCase) -> None:
     _, rendered = _load(case.text)
     assert rendered == case.rendered
+
+
+# --------------------------------------------------------------------------- YAML 1.1
+
+
+@dataclass(frozen=True)
+class ReadingCase:
+    note: str
+    text: str
+    reading: str | None
+
+
+READINGS = (
+    ReadingCase("yes", "yes", "true"),
+    ReadingCase("Off", "Off", "false"),
+    ReadingCase("y (YAML 1.1 spec, not PyYAML)", "y", "true"),
+    ReadingCase("sexagesimal int", "12:30", "the number 750"),
+    ReadingCase("negative sexagesimal", "-1:30", "the number -90"),
+    ReadingCase("octal", "012", "the number 10"),
+    ReadingCase("hex", "0x1F", "the number 31"),
+    ReadingCase("binary", "0b101", "the number 5"),
+    ReadingCase("underscores", "1_000", "the number 1000"),
+    ReadingCase("bad octal digits are still an int to the regex", "0_", "the number 0"),
+    ReadingCase("float", "1.10", "a number"),
+    ReadingCase("sexagesimal float", "1:30.5", "a number"),
+    ReadingCase(".inf", ".inf", "a number"),
+    ReadingCase("null", "~", "null"),
+    ReadingCase("date", "2026-12-24", "a date"),
+    ReadingCase("timestamp", "2026-12-24T10:00:00Z", "a date"),
+    ReadingCase("a time range is a string", "08:00-12:00", None),
+    ReadingCase("a duration is a string", "1h30m", None),
+    ReadingCase("a name is a string", "tech-2", None),
+)
+
+
+@pytest.mark.parametrize("case", READINGS, ids=[c.note for c in READINGS])
+def test_yaml11_reading(case: ReadingCase) -> None:
+    assert yaml11_reading(case.text) == case.reading
+
+
+@pytest.mark.parametrize("case", READINGS, ids=[c.note for c in READINGS])
+def test_yaml11_reading_agrees_with_pyyaml(case: ReadingCase) -> None:
+    """PyYAML's safe_load (a YAML 1.1 reader) is the oracle, except for y/n it leaves alone."""
+    value = yaml.safe_load(f"k: {case.text}\n")["k"]
+    pyyaml_string = isinstance(value, str)
+    assert pyyaml_string == (case.reading is None or case.text in ("y", "n", "Y", "N"))
+
+
+@dataclass(frozen=True)
+class Shape:
+    note: str
+    text: str
+    found: list[tuple[str, int | None, int | None]]  # (code, line, column) in file order
+
+
+SHAPES = (
+    Shape(
+        "sections of the wrong type",
+        "version: 1\nfields: [a]\nlists: x\ndefine: []\ncalendars: {c: x}\n"
+        "templates: {t: 12}\nagents: x\nsla_policies: x\nstages: {}\n",
+        [
+            ("file/wrong-type", 2, 9),
+            ("file/wrong-type", 3, 8),
+            ("file/wrong-type", 4, 9),
+            ("file/wrong-type", 5, 16),
+            ("yaml/ambiguous-scalar", 6, 16),
+            ("file/wrong-type", 7, 9),
+            ("file/wrong-type", 8, 15),
+            ("file/wrong-type", 9, 9),
+        ],
+    ),
+    Shape(
+        "list item type",
+        "version: 1\nfields:\n  f: {type: list, items: bool}\n"
+        "  g: {type: number, items: string}\n  h: x\n",
+        [("file/bad-value", 3, 26), ("file/bad-value", 4, 21), ("file/wrong-type", 5, 6)],
+    ),
+    Shape(
+        "description must be a string",
+        "version: 1\ndescription: [x]\n",
+        [("file/wrong-type", 2, 14)],
+    ),
+    Shape("webhook without url", _rule("[{webhook: {body: b}}]"), [("file/missing-key", 8, 26)]),
+    Shape(
+        "reply mapping without template",
+        _rule("[{reply: {once_per: 1h}}]"),
+        [("file/missing-key", 8, 24)],
+    ),
+    Shape("set nothing", _rule("[{set: {}}]"), [("action/bad-value", 8, 22)]),
+    Shape("set a list", _rule("[{set: {status: [a]}}]"), [("action/bad-value", 8, 31)]),
+    Shape(
+        "mark_spam a string",
+        _rule("[{mark_spam: 'yes'}]"),
+        [("action/bad-value", 8, 28)],
+    ),
+    Shape("assign neither", _rule("[{assign: {skills: [a]}}]"), [("action/bad-value", 8, 25)]),
+    Shape(
+        "skills with an agent",
+        _rule("[{assign: {agent: a, skills: [b]}}]"),
+        [("action/bad-value", 8, 44)],
+    ),
+    Shape("action item is a string", _rule("[route]"), [("action/bad-value", 8, 16)]),
+    Shape("empty action mapping", _rule("[{}]"), [("action/bad-value", 8, 16)]),
+    Shape(
+        "warn_at a string",
+        "version: 1\nsla_policies:\n  - {name: p, warn_at: x, targets: {}}\n",
+        [("file/wrong-type", 3, 24)],
+    ),
+    Shape(
+        "targets per priority not a mapping",
+        "version: 1\nsla_policies:\n  - {name: p, targets: {high: 1h}}\n",
+        [("file/wrong-type", 3, 31)],
+    ),
+    Shape(
+        "targets not a mapping",
+        "version: 1\nsla_policies:\n  - {name: p, targets: []}\n",
+        [("file/wrong-type", 3, 24)],
+    ),
+    Shape(
+        "policy conditions",
+        "version: 1\nsla_policies:\n"
+        "  - {name: p, when: 1, pause_when: '', calendar: 2, targets: {}}\n",
+        [
+            ("yaml/ambiguous-scalar", 3, 21),
+            ("file/bad-value", 3, 36),
+            ("yaml/ambiguous-scalar", 3, 50),
+        ],
+    ),
+    Shape(
+        "agent fields",
+        "version: 1\nagents:\n  - {id: a, queues: x, calendar: 3}\n  - x\n",
+        [("file/wrong-type", 3, 21), ("yaml/ambiguous-scalar", 3, 34), ("file/wrong-type", 4, 5)],
+    ),
+    Shape(
+        "set a declared boolean and string field",
+        _rule("[{set: {fields.b: x, fields.s: 1.5}}]").replace(
+            "version: 1\n", "version: 1\nfields: {b: {type: boolean}, s: {type: string}}\n"
+        ),
+        [("action/bad-value", 9, 33), ("yaml/ambiguous-scalar", 9, 46)],
+    ),
+    Shape(
+        "set queue null and assignee 12",
+        _rule("[{set: {queue: ~, assignee: 12}}]"),
+        [("yaml/ambiguous-scalar", 8, 43)],
+    ),
+    Shape(
+        "stage keys",
+        "version: 1\nstages:\n  - x\n  - {name: s, mode: all, rules: x, description: [d]}\n",
+        [("file/wrong-type", 3, 5), ("file/wrong-type", 4, 33), ("file/wrong-type", 4, 49)],
+    ),
+    Shape(
+        "rule keys",
+        _rule(
+            "[]", "        enabled: x\n        stop: 1\n        description: 2\n        on: []\n"
+        ),
+        [
+            ("file/wrong-type", 8, 18),
+            ("file/wrong-type", 9, 15),
+            ("yaml/ambiguous-scalar", 10, 22),
+            ("file/bad-value", 11, 13),
+        ],
+    ),
+    Shape(
+        "rule not a mapping",
+        "version: 1\nstages:\n  - {name: s, mode: all, rules: [x]}\n",
+        [("file/wrong-type", 3, 34)],
+    ),
+    Shape(
+        "notify to a number",
+        _rule("[{notify: {to: 12, template: t}}]"),
+        [("yaml/ambiguous-scalar", 8, 30)],
+    ),
+    Shape(
+        "once_per number",
+        _rule("[{reply: {template: t, once_per: 24}}]"),
+        [("literal/bad-duration", 8, 48)],
+    ),
+    Shape("version float", "version: 1.0\n", [("file/unsupported-version", 1, 10)]),
+    Shape(
+        "webhook bad body",
+        _rule("[{webhook: {url: u, body: ''}}]"),
+        [("action/bad-value", 8, 41)],
+    ),
+    Shape("tag list not strings", _rule("[{tag: [{a: b}]}]"), [("action/bad-value", 8, 23)]),
+    Shape("spam score bool", _rule("[{spam_score: true}]"), [("action/bad-value", 8, 29)]),
+    Shape("route empty", _rule("[{route: }]"), [("action/bad-value", 8, 24)]),
+)
+
+
+@pytest.mark.parametrize("case", SHAPES, ids=[c.note for c in SHAPES])
+def test_build_reports_every_shape_problem_where_it_is(case: Shape) -> None:
+    _, diags = load_text(case.text, "r.yaml")
+    assert [(d.code, d.line, d.column) for d in diags] == case.found

@@ -894,6 +894,8 @@ class _Builder:
         on: tuple[Name, ...] = (Name("created", spec.span),)
         if "on" in got:
             events = self.names(got["on"], "event", single=True)
+            if events == ():
+                self.error("file/bad-value", "expected at least one event", got["on"].span)
             if events:
                 known = []
                 for event in events:
