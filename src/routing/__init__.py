@@ -12,8 +12,8 @@
 ...         when: text mentions "refund"
 ...         then: [{route: billing}, {raise_priority: high}]
 ... ''')
->>> d = rules.evaluate({"id": "T-1", "subject": "Refund please"},
-...                    now=__import__("datetime").datetime(2026, 11, 23, tzinfo=__import__("datetime").UTC))
+>>> from datetime import UTC, datetime
+>>> d = rules.evaluate({"id": "T-1", "subject": "Refund"}, now=datetime(2026, 11, 23, tzinfo=UTC))
 >>> (d.queue, d.priority, d.fired)
 ('billing', 'high', ('refunds',))
 """

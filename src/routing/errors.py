@@ -5,7 +5,7 @@ Every exception derives from `RoutingError`::
     RoutingError
      ├── RuleError          a rule file failed to load or check; carries .diagnostics
      ├── TicketError        a ticket could not be read or validated (names the field path)
-     ├── EvaluationError    misuse of the evaluation API (e.g. a naive `now`), never a ticket's content
+     ├── EvaluationError    misuse of the evaluation API (a naive `now`), not ticket content
      ├── CalendarError      a calendar spec is invalid, or a calendar is never open
      └── AdapterError       a store failed (lost connection, version conflict, ...)
 

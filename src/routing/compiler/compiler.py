@@ -18,7 +18,6 @@ from routing.dsl import ast
 from routing.dsl.checker import CheckedRuleset
 from routing.dsl.passes._context import children
 from routing.dsl.printer import print_expr
-from routing.model.schema import STATUSES
 
 __all__ = [
     "CompiledPolicy",
@@ -204,6 +203,3 @@ def compile_ruleset(checked: CheckedRuleset, *, observe: bool = False) -> Compil
         has_spam_stage=any(s.name == "spam" for s in stages),
         observe=observe,
     )
-
-
-_ = STATUSES

@@ -14,22 +14,21 @@ from __future__ import annotations
 import operator
 import zoneinfo
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from routing.compiler.state import EvalFailure, State
 from routing.dsl import ast
 from routing.dsl.checker import CheckedRuleset
 from routing.dsl.passes.check_types import parse_datetime_literal
-from routing.dsl.regex import compile_regex
-from routing.model.schema import PRIORITIES, WEEKDAYS
+from routing.dsl.regex import RegexProblem, compile_regex
+from routing.model.schema import WEEKDAYS
 from routing.model.types import Kind, Type
 
 __all__ = ["Fn", "PredicateBuilder"]
 
 Fn = Callable[[State], Any]
 
-_RANKS: dict[str, dict[str, int]] = {}
 _OPS: dict[str, Callable[[Any, Any], bool]] = {
     "==": operator.eq,
     "!=": operator.ne,
@@ -38,7 +37,6 @@ _OPS: dict[str, Callable[[Any, Any], bool]] = {
     ">": operator.gt,
     ">=": operator.ge,
 }
-_WORD_CHARS_CACHE: dict[str, bool] = {}
 
 
 def _is_word(ch: str) -> bool:
@@ -79,7 +77,7 @@ def _folded(key: str, get: Fn) -> Fn:
         v = cache.get(key)
         if v is None:
             v = cache[key] = _text_value(get(s)).casefold()
-        return v  # type: ignore[no-any-return]
+        return v
 
     return fn
 
@@ -321,7 +319,7 @@ class PredicateBuilder:
                 v = s.cache.get(ckey)
                 if v is None:
                     v = s.cache[ckey] = _collapse(folded(s))
-                return v  # type: ignore[no-any-return]
+                return v
 
             return words
         return lambda s: _collapse(_text_value(get(s)).casefold())
@@ -394,7 +392,7 @@ class PredicateBuilder:
             left = _const(dt_lit)
         if node.op in ("==", "!="):
             if isinstance(node.right, ast.StringLit | ast.NumberLit | ast.BoolLit | ast.NullLit):
-                const = None if isinstance(node.right, ast.NullLit) else node.right.value
+                const: Any = None if isinstance(node.right, ast.NullLit) else node.right.value
                 if dt_lit is not None:
                     const = dt_lit
                 if node.op == "==":
@@ -451,8 +449,13 @@ class PredicateBuilder:
         if isinstance(node, ast.ListRef):
             items = tuple(fold(str(i.value)) for i in self.checked.lists[node.name].items)
             return lambda s: items
-        if isinstance(node, ast.ListLit) and all(isinstance(i, ast.StringLit) for i in node.items):
-            lit = tuple(fold(i.value) for i in node.items)  # type: ignore[union-attr]
+        strings = (
+            [i.value for i in node.items if isinstance(i, ast.StringLit)]
+            if isinstance(node, ast.ListLit)
+            else []
+        )
+        if isinstance(node, ast.ListLit) and len(strings) == len(node.items):
+            lit = tuple(fold(v) for v in strings)
             return lambda s: lit
         get = self.build(node)
         return lambda s: tuple(fold(_text_value(x)) for x in get(s))
@@ -506,8 +509,9 @@ class PredicateBuilder:
 
     def _matches(self, node: ast.MatchesTest) -> Fn:
         regex = compile_regex(node.regex.pattern, node.regex.flags)
+        assert not isinstance(regex, RegexProblem), "the checker refuses bad patterns"
         search = regex.search
-        get, key = self._text_getter(node.value)
+        get, _ = self._text_getter(node.value)
 
         def matches(s: State) -> bool:
             return search(_text_value(get(s))) is not None
@@ -516,7 +520,6 @@ class PredicateBuilder:
 
     def _has(self, node: ast.HasTest) -> Fn:
         get = self.build(node.value)
-        vt = self.type_of(node.value)
         is_tags = (
             isinstance(node.value, ast.Path)
             and self.checked.paths.get(id(node.value)) is not None
@@ -525,7 +528,6 @@ class PredicateBuilder:
         norm: Callable[[Any], Any] = (
             (lambda x: x.strip().lower() if isinstance(x, str) else x) if is_tags else (lambda x: x)
         )
-        _ = vt
         if node.quantifier is None:
             item = self.build(node.item)
             if isinstance(node.item, ast.StringLit | ast.NumberLit):
@@ -571,7 +573,9 @@ class PredicateBuilder:
 
         def empty(s: State) -> bool:
             v = get(s)
-            is_empty = v is None or (not v if isinstance(v, str | Mapping | set | frozenset | list | tuple) else False)
+            is_empty = v is None or (
+                not v if isinstance(v, str | Mapping | set | frozenset | list | tuple) else False
+            )
             return not is_empty if negated else is_empty
 
         return empty
@@ -664,6 +668,3 @@ def _zone(name: Any) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
         raise EvalFailure("eval/type-error", f"unknown time zone '{name}'") from None
-
-
-_ = (PRIORITIES, timedelta, _RANKS, _WORD_CHARS_CACHE)

@@ -20,8 +20,8 @@ __all__ = [
     "And",
     "AssignAction",
     "BoolLit",
-    "Call",
     "CalendarDecl",
+    "Call",
     "Compare",
     "Condition",
     "ContainsTest",
@@ -85,34 +85,30 @@ class SpanMap(Protocol):
     def span(self, start: int, end: int) -> Span: ...
 
 
-def _span() -> Span:
-    return field(compare=False, repr=False)  # type: ignore[no-any-return]
-
-
 # --------------------------------------------------------------------------- literals
 
 
 @dataclass(frozen=True, slots=True)
 class StringLit:
     value: str
-    span: Span = _span()
+    span: Span = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
 class NumberLit:
     value: int | float
-    span: Span = _span()
+    span: Span = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
 class BoolLit:
     value: bool
-    span: Span = _span()
+    span: Span = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
 class NullLit:
-    span: Span = _span()
+    span: Span = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +116,7 @@ class DurationLit:
     """An exact amount of time, in whole seconds (``1h30m`` is 5400)."""
 
     seconds: int
-    span: Span = _span()
+    span: Span = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +125,7 @@ class RegexLit:
 
     pattern: str
     flags: str
-    span: Span = _span()
+    span: Span = field(compare=False, repr=False)
 
 
 # --------------------------------------------------------------------------- values
@@ -138,7 +134,7 @@ class RegexLit:
 @dataclass(frozen=True, slots=True)
 class ListLit:
     items: tuple[Expr, ...]
-    span: Span = _span()
+    span: Span = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +142,7 @@ class ListRef:
     """``$name``: a list declared under ``lists:``."""
 
     name: str
-    span: Span = _span()
+    span: Span = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +151,7 @@ class PathPart:
 
     name: str
     bracketed: bool
-    span: Span = _span()
+    span: Span = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +163,7 @@ class Path:
     """
 
     parts: tuple[PathPart, ...]
-    span: Span = _span()
+    span: Span = field(compare=False, repr=False)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -178,8 +174,8 @@ class Path:
 class Call:
     name: str
     args: tuple[Expr, ...]
-    name_span: Span = _span()
-    span: Span = _span()
+    name_span: Span = field(compare=False, repr=False)
+    span: Span = field(compare=False, repr=False)
 
 
 # --------------------------------------------------------------------------- tests
@@ -188,7 +184,7 @@ class Call:
 @dataclass(frozen=True, slots=True)
 class Not:
     operand: Expr
-    span: Span = _span()
+    span: Span = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,13 +192,13 @@ class And:
     """``a and b and c``: one node per chain (at least two operands)."""
 
     operands: tuple[Expr, ...]
-    span: Span = _span()
+    span: Span = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
 class Or:
     operands: tuple[Expr, ...]
-    span: Span = _span()
+    span: Span = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,7 +208,7 @@ class Compare:
     op: str
     left: Expr
     right: Expr
-    span: Span = _span()
+    span: Span = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,7 +216,7 @@ class InTest:
     value: Expr
     container: Expr
     negated: bool
-    span: Span = _span()
+    span: Span = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,7 +226,7 @@ class ContainsTest:
     value: Expr
     needle: Expr
     quantifier: str | None  # None, "any" or "all"
-    span: Span = _span()
+    span: Span = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,28 +234,28 @@ class MentionsTest:
     value: Expr
     needle: Expr
     quantifier: str | None  # None, "any" or "all"
-    span: Span = _span()
+    span: Span = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
 class StartsWithTest:
     value: Expr
     prefix: Expr
-    span: Span = _span()
+    span: Span = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
 class EndsWithTest:
     value: Expr
     suffix: Expr
-    span: Span = _span()
+    span: Span = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
 class MatchesTest:
     value: Expr
     regex: RegexLit
-    span: Span = _span()
+    span: Span = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,14 +265,14 @@ class HasTest:
     value: Expr
     item: Expr
     quantifier: str | None  # None, "any", "all" or "none"
-    span: Span = _span()
+    span: Span = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
 class EmptyTest:
     value: Expr
     negated: bool
-    span: Span = _span()
+    span: Span = field(compare=False, repr=False)
 
 
 Expr: TypeAlias = (
@@ -316,13 +312,13 @@ class YScalar:
 
     value: str | int | float | bool | None
     style: str
-    span: Span = _span()
+    span: Span = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
 class YMapping:
     items: tuple[tuple[YScalar, YamlNode], ...]
-    span: Span = _span()
+    span: Span = field(compare=False, repr=False)
 
     def get(self, key: str) -> YamlNode | None:
         for k, v in self.items:
@@ -340,7 +336,7 @@ class YMapping:
 @dataclass(frozen=True, slots=True)
 class YSequence:
     items: tuple[YamlNode, ...]
-    span: Span = _span()
+    span: Span = field(compare=False, repr=False)
 
 
 YamlNode: TypeAlias = YScalar | YMapping | YSequence
@@ -363,7 +359,7 @@ class Name:
     """A located name written in YAML: a queue, a rule name, a tag, a template name..."""
 
     value: str
-    span: Span = _span()
+    span: Span = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -371,7 +367,7 @@ class Scalar:
     """A located scalar value written in YAML (e.g. the value of a ``set`` item)."""
 
     value: str | int | float | bool | None
-    span: Span = _span()
+    span: Span = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -380,7 +376,7 @@ class Condition:
 
     text: str
     source: SpanMap = field(compare=False, repr=False)
-    span: Span = _span()
+    span: Span = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -395,21 +391,21 @@ class FieldDecl:
     type: Name
     values: tuple[Name, ...]
     items: Name | None
-    span: Span = _span()
+    span: Span = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
 class ListDecl:
     name: Name
     items: tuple[Scalar, ...]
-    span: Span = _span()
+    span: Span = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
 class Define:
     name: Name
     condition: Condition
-    span: Span = _span()
+    span: Span = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -418,7 +414,7 @@ class CalendarDecl:
 
     name: Name
     spec: YMapping
-    span: Span = _span()
+    span: Span = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -426,7 +422,7 @@ class TemplateDecl:
     name: Name
     text: str
     source: SpanMap = field(compare=False, repr=False)
-    span: Span = _span()
+    span: Span = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -435,7 +431,7 @@ class AgentDecl:
     queues: tuple[Name, ...]
     skills: tuple[Name, ...]
     calendar: Name | None
-    span: Span = _span()
+    span: Span = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -445,7 +441,7 @@ class SlaTarget:
     priority: Name
     metric: Name
     seconds: int
-    span: Span = _span()
+    span: Span = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -459,7 +455,7 @@ class SlaPolicyDecl:
     targets: tuple[SlaTarget, ...]
     pause_when: Condition | None
     warn_at: float | None
-    span: Span = _span()
+    span: Span = field(compare=False, repr=False)
 
 
 # --------------------------------------------------------------------------- actions
@@ -468,7 +464,7 @@ class SlaPolicyDecl:
 @dataclass(frozen=True, slots=True)
 class RouteAction:
     queue: Name
-    span: Span = _span()
+    span: Span = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -478,7 +474,7 @@ class AssignAction:
     agent: Name | None
     strategy: Name | None
     skills: tuple[Name, ...]
-    span: Span = _span()
+    span: Span = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -487,7 +483,7 @@ class PriorityAction:
 
     priority: Name
     raise_only: bool
-    span: Span = _span()
+    span: Span = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -496,7 +492,7 @@ class TagAction:
 
     tags: tuple[Name, ...]
     remove: bool
-    span: Span = _span()
+    span: Span = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -505,58 +501,58 @@ class SetItem:
 
     target: Name
     value: Scalar
-    span: Span = _span()
+    span: Span = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
 class SetAction:
     items: tuple[SetItem, ...]
-    span: Span = _span()
+    span: Span = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
 class SpamScoreAction:
     amount: float
-    span: Span = _span()
+    span: Span = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
 class MarkSpamAction:
     value: bool
-    span: Span = _span()
+    span: Span = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
 class ReplyAction:
     template: Name
     once_per: int | None  # seconds
-    span: Span = _span()
+    span: Span = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
 class NotifyAction:
     to: Scalar
     template: Name
-    span: Span = _span()
+    span: Span = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
 class WebhookAction:
     url: Scalar
     body: Name | None  # a template name
-    span: Span = _span()
+    span: Span = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
 class SlaAction:
     policy: Name
-    span: Span = _span()
+    span: Span = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
 class NoReplyAction:
     value: bool
-    span: Span = _span()
+    span: Span = field(compare=False, repr=False)
 
 
 Action: TypeAlias = (
@@ -586,7 +582,7 @@ class Rule:
     enabled: bool
     on: tuple[Name, ...]
     stop: bool
-    span: Span = _span()
+    span: Span = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -596,7 +592,7 @@ class Stage:
     name: Name
     mode: Name
     rules: tuple[Rule, ...]
-    span: Span = _span()
+    span: Span = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -615,4 +611,4 @@ class RuleFile:
     agents: tuple[AgentDecl, ...]
     stages: tuple[Stage, ...]
     spam_threshold: Scalar | None
-    span: Span = _span()
+    span: Span = field(compare=False, repr=False)

@@ -374,7 +374,8 @@ def _literal_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _fold(expr: str, width: int) -> list[str] | None:
-    """`expr` as the lines of a folded block no wider than `width`, if it can be folded."""
+    """`expr` as the lines of a folded block, broken only before `and`/`or` so that no
+    test is split across lines; a line stays longer than `width` when a test is."""
     if _UNSAFE.search(expr) or _BREAKS.search(expr):
         return None
     literals = _literal_spans(expr)
@@ -385,6 +386,7 @@ def _fold(expr: str, width: int) -> list[str] | None:
         and 0 < i < len(expr) - 1
         and expr[i - 1] != " "
         and expr[i + 1] != " "
+        and expr.startswith(("and ", "or "), i + 1)
         and not any(a < i < b for a, b in literals)
     ]
     lines: list[str] = []

@@ -95,9 +95,7 @@ def run(
                 err = _failure(exc.code, exc.message, rule.name)
                 errors.append(err)
                 if trace:
-                    traces.append(
-                        RuleTrace(stage.name, rule.name, "error", err, _tests(rule, s))
-                    )
+                    traces.append(RuleTrace(stage.name, rule.name, "error", err, _tests(rule, s)))
                 continue
             except (TypeError, ValueError, AttributeError, OverflowError) as exc:
                 err = _failure("eval/type-error", f"{type(exc).__name__}: {exc}"[:300], rule.name)
@@ -243,9 +241,7 @@ def _sla(
         return None
     clock = _clock(compiled, policy, _pause_statuses(policy, s))
     created = ticket.created_at or now
-    history = sla_history or TicketHistory(
-        created_at=created, status=s.status, priority=s.priority
-    )
+    history = sla_history or TicketHistory(created_at=created, status=s.status, priority=s.priority)
     if sla_history is None and s.priority != ticket.priority.value:
         history = TicketHistory(created_at=created, status=s.status, priority=s.priority)
     try:
@@ -329,12 +325,10 @@ def _effects(
         try:
             return str(compiled.templates[template].render(data))
         except TemplateRenderError as exc:
-            errors.append(
-                _failure("eval/template-error", f"template '{template}': {exc}", rule)
-            )
+            errors.append(_failure("eval/template-error", f"template '{template}': {exc}", rule))
             return None
 
-    mail_gate: Suppression | None | bool = False  # False: not computed yet
+    mail_gate: list[Suppression | None] = []  # computed once, on the first reply
     for pending in s.effects:
         assert isinstance(pending, PendingEffect)
         action = pending.action
@@ -343,9 +337,9 @@ def _effects(
             reason = ticket_suppression(spam=s.spam, no_reply=s.no_reply)
             to = ticket.requester.email
             if reason is None:
-                if mail_gate is False:
-                    mail_gate = mail_suppression(ticket.headers, to)
-                reason = mail_gate
+                if not mail_gate:
+                    mail_gate.append(mail_suppression(ticket.headers, to))
+                reason = mail_gate[0]
             if reason is None and not to:
                 reason = Suppression("no-recipient", "the requester has no e-mail address")
             if reason is None and to:

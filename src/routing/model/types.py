@@ -56,7 +56,7 @@ class Type:
             return f"{self.name or 'enum'} ({', '.join(self.values)})"
         if self.kind is Kind.LIST:
             return f"list of {self.item}" if self.item else "list"
-        return self.kind.value
+        return str(self.kind.value)
 
     @property
     def is_stringy(self) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from typing import Any, cast
 
 from routing.diagnostics import Span
 from routing.dsl import ast
@@ -77,17 +78,21 @@ def _check_expr(ctx: CheckContext, expr: ast.Expr) -> bool:
                 f"the string has {len(node.value)} characters; the limit is {MAX_PATTERN}",
                 node.span,
             )
-        elif isinstance(node, ast.Call) and node.name in ("hour", "weekday"):
-            if len(node.args) == 2 and isinstance(node.args[1], ast.StringLit):
-                tz = node.args[1]
-                if not valid_timezone(tz.value):
-                    ok = False
-                    ctx.report(
-                        "literal/bad-timezone",
-                        f"unknown time zone '{tz.value}'",
-                        tz.span,
-                        hint='use an IANA name such as "Europe/Berlin"',
-                    )
+        elif (
+            isinstance(node, ast.Call)
+            and node.name in ("hour", "weekday")
+            and len(node.args) == 2
+            and isinstance(node.args[1], ast.StringLit)
+        ):
+            tz = node.args[1]
+            if not valid_timezone(tz.value):
+                ok = False
+                ctx.report(
+                    "literal/bad-timezone",
+                    f"unknown time zone '{tz.value}'",
+                    tz.span,
+                    hint='use an IANA name such as "Europe/Berlin"',
+                )
 
     walk(expr, visit)
     return ok
@@ -98,7 +103,9 @@ def _check_calendars(ctx: CheckContext) -> None:
 
     for name, decl in ctx.calendars.items():
         try:
-            ctx.calendar_objects[name] = Calendar.from_dict(ast.plain(decl.spec), name=name)
+            ctx.calendar_objects[name] = Calendar.from_dict(
+                cast("dict[str, Any]", ast.plain(decl.spec)), name=name
+            )
         except CalendarError as exc:
             key_path = tuple(getattr(exc, "key_path", ()) or ())
             ctx.report(

@@ -10,7 +10,7 @@ from routing.dsl import ast
 from routing.dsl.functions import FUNCTIONS
 from routing.dsl.passes._context import CheckContext
 from routing.dsl.suggest import did_you_mean
-from routing.model.schema import PRIORITY, WEEKDAY
+from routing.model.schema import WEEKDAY
 from routing.model.types import (
     ANY,
     BOOL,
@@ -391,11 +391,14 @@ class _Typer:
                     _span_of(node.item),
                     hint="use 'has any of', 'has all of' or 'has none of' with a list",
                 )
-            if elem.kind is not Kind.ANY and it.kind not in (Kind.ANY, Kind.NULL):
-                if not _same_kind(elem, it):
-                    return self.mismatch(
-                        f"'has' looks for {it.describe()} in {vt.describe()}", node.span
-                    )
+            if (
+                elem.kind is not Kind.ANY
+                and it.kind not in (Kind.ANY, Kind.NULL)
+                and not _same_kind(elem, it)
+            ):
+                return self.mismatch(
+                    f"'has' looks for {it.describe()} in {vt.describe()}", node.span
+                )
         else:
             if it.kind is not Kind.LIST:
                 return self.mismatch(
@@ -446,9 +449,6 @@ def _truthy_hint(t: Type) -> str | None:
 
 def _span_of(node: ast.Expr) -> Span:
     return node.span
-
-
-_ = PRIORITY  # the ordered priority enum comes from the schema via field types
 
 
 def check_types(ctx: CheckContext) -> None:

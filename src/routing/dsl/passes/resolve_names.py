@@ -153,16 +153,19 @@ def _check_expr(ctx: CheckContext, owner: str, expr: ast.Expr, cond: ast.Conditi
                 )
                 return
             for param, arg in zip(sig.params, node.args, strict=False):
-                if param == "calendar" and isinstance(arg, ast.StringLit):
-                    if arg.value not in ctx.calendars:
-                        failed = True
-                        ctx.report(
-                            "name/unknown-calendar",
-                            f"calendar '{arg.value}' is not declared",
-                            arg.span,
-                            hint=did_you_mean(arg.value, ctx.calendars)
-                            or "declare it under 'calendars:'",
-                        )
+                if (
+                    param == "calendar"
+                    and isinstance(arg, ast.StringLit)
+                    and arg.value not in ctx.calendars
+                ):
+                    failed = True
+                    ctx.report(
+                        "name/unknown-calendar",
+                        f"calendar '{arg.value}' is not declared",
+                        arg.span,
+                        hint=did_you_mean(arg.value, ctx.calendars)
+                        or "declare it under 'calendars:'",
+                    )
 
     walk(expr, visit)
     if failed:
