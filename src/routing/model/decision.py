@@ -54,7 +54,12 @@ class Suppressed:
     reason: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"rule": self.rule, "template": self.template, "code": self.code, "reason": self.reason}
+        return {
+            "rule": self.rule,
+            "template": self.template,
+            "code": self.code,
+            "reason": self.reason,
+        }
 
 
 @dataclass(frozen=True, slots=True)
