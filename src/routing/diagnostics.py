@@ -197,7 +197,6 @@ CODES: dict[str, CodeInfo] = {
     "eval/type-error": _e("a ticket value had the wrong type at run time"),
     "eval/step-budget": _e("a ticket exceeded the evaluation step budget"),
     "eval/template-error": _e("a template failed to render"),
-    "eval/assignment": _e("an assignment found no eligible agent"),
     "eval/calendar": _e("a calendar computation failed"),
 }
 

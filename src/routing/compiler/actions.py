@@ -154,8 +154,6 @@ def compile_action(
 
 
 def _assign(action: ast.AssignAction, rule: str, agents: Sequence[Agent]) -> Applier:
-    from routing.model.decision import DecisionError
-
     if action.agent is not None:
         agent_id = action.agent.value
 
@@ -181,14 +179,15 @@ def _assign(action: ast.AssignAction, rule: str, agents: Sequence[Agent]) -> App
         ]
         pool = [a for a in on_shift if skills <= a.skills]
         if not pool:
-            s.errors.append(
-                DecisionError(
-                    "eval/assignment",
-                    f"no agent of queue '{queue}' is on shift"
-                    + (f" with skills {', '.join(sorted(skills))}" if skills else ""),
-                    rule,
-                )
-            )
+            # Not an error: outside every shift nobody can take the ticket. The decision's
+            # assignment says why the assignee stayed as it was.
+            s.assignment = {
+                "rule": rule,
+                "strategy": strategy,
+                "agent": None,
+                "reason": f"no agent of queue '{queue}' is on shift"
+                + (f" with skills {', '.join(sorted(skills))}" if skills else ""),
+            }
             return
         if strategy == "round_robin":
             ids = [a.id for a in pool]
