@@ -191,3 +191,21 @@ def test_sla_unknown_calendar_name(cal, capsys):
         "",
         f"routing sla: error: '{cal}' has no calendar 'nope' under calendars:\n",
     )
+
+
+def test_sla_calendar_from_a_rule_directory(capsys):
+    """`DIR#NAME` reads the calendar from a rule set directory with the strict rule loader."""
+    rules = str(Path(__file__).resolve().parents[2] / "examples" / "helpdesk" / "rules")
+    code = main(
+        [
+            "sla",
+            "due",
+            "--calendar",
+            f"{rules}#support-eu",
+            "--start",
+            "2026-12-22T17:00:00+01:00",
+            "--target",
+            "2h",
+        ]
+    )
+    assert (code, capsys.readouterr().out) == (0, "2026-12-23T09:00:00+01:00\n")

@@ -83,6 +83,8 @@ def _load_calendar(args: argparse.Namespace) -> Calendar:
 
     text, _, name = str(args.calendar).partition("#")
     path = Path(text)
+    if name and (path.is_dir() or path.suffix in (".yaml", ".yml")):
+        return _rules_calendar(path, name)
     try:
         content = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -103,6 +105,28 @@ def _load_calendar(args: argparse.Namespace) -> Calendar:
         return Calendar.from_dict(data, name=name or path.stem)
     except CalendarError as exc:
         raise UsageError(f"{args.calendar}: {exc}") from None
+
+
+def _rules_calendar(path: Path, name: str) -> Calendar:
+    """Calendar NAME of a rule file or rule directory, read by the strict rule loader."""
+    from routing.dsl.ast import plain
+    from routing.dsl.loader import load_path
+
+    if not path.exists():
+        raise UsageError(f"cannot read calendar file '{path}': No such file or directory")
+    files, _ = load_path(path)
+    for f in files:
+        for decl in f.calendars:
+            if decl.name.value == name:
+                try:
+                    return Calendar.from_dict(plain(decl.spec), name=name)  # type: ignore[arg-type]
+                except CalendarError as exc:
+                    raise UsageError(f"{path}#{name}: {exc}") from None
+    known = sorted(d.name.value for f in files for d in f.calendars)
+    raise UsageError(
+        f"'{path}' has no calendar '{name}' under calendars:"
+        + (f" (it has {', '.join(known)})" if known else "")
+    )
 
 
 def _instant(text: str, option: str) -> dt.datetime:
