@@ -8,7 +8,7 @@ only adds a recorder around each node, so explain runs the very code production 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from routing.compiler.actions import Agent, Applier, compile_action
@@ -70,6 +70,8 @@ class CompiledRuleset:
     spam_threshold: float
     has_spam_stage: bool
     observe: bool
+    #: SLA clocks built on demand, per (policy, paused statuses); filled under a lock
+    clocks: dict[tuple[str, frozenset[str]], Any] = field(default_factory=dict)
 
 
 def _cost(checked: CheckedRuleset, expr: ast.Expr) -> int:

@@ -31,7 +31,6 @@ from routing.sla import SlaClock, TicketHistory
 __all__ = ["run"]
 
 _clock_lock = threading.Lock()
-_clocks: dict[tuple[str, frozenset[str], int], SlaClock] = {}
 
 
 def _failure(code: str, message: str, rule: str | None) -> DecisionError:
@@ -207,11 +206,12 @@ def _pause_statuses(p: CompiledPolicy, s: State) -> frozenset[str]:
 
 
 def _clock(compiled: CompiledRuleset, p: CompiledPolicy, paused: frozenset[str]) -> SlaClock:
-    key = (p.name, paused, id(compiled))
-    clock = _clocks.get(key)
+    key = (p.name, paused)
+    clocks = compiled.clocks
+    clock: SlaClock | None = clocks.get(key)
     if clock is None:
         with _clock_lock:
-            clock = _clocks.get(key)
+            clock = clocks.get(key)
             if clock is None:
                 clock = SlaClock(
                     {k: dict(v) for k, v in p.targets.items()},
@@ -220,9 +220,7 @@ def _clock(compiled: CompiledRuleset, p: CompiledPolicy, paused: frozenset[str])
                     pause_statuses=paused,
                     warn_at=p.warn_at,
                 )
-                if len(_clocks) > 4096:
-                    _clocks.clear()
-                _clocks[key] = clock
+                clocks[key] = clock
     return clock
 
 
