@@ -108,18 +108,7 @@ class Ruleset:
             TicketError: the ticket dict is malformed.
             EvaluationError: `now`, `event` or `history` is misused.
         """
-        if event not in EVENTS:
-            raise EvaluationError(f"unknown event '{event}'; expected one of {', '.join(EVENTS)}")
-        return run(
-            self._compiled,
-            _ticket(ticket),
-            _now(now),
-            event=event,
-            history=_history(history) if history else (),
-            agents=agents,
-            sla_history=sla_history,
-            trace=trace,
-        )
+        return self._run(self._compiled, ticket, now, event, history, agents, sla_history, trace)
 
     def explain(
         self,
@@ -129,18 +118,36 @@ class Ruleset:
         event: str = "created",
         history: Sequence[ReplyRecord | Mapping[str, Any]] = (),
         agents: AgentState | None = None,
+        sla_history: TicketHistory | None = None,
     ) -> Decision:
-        """Like `evaluate`, with a full trace: per rule, its outcome and every sub-test's value."""
+        """Like `evaluate`, with a full trace: per rule, its outcome and every sub-test's value.
+
+        It runs the same compiled closures as `evaluate`, each wrapped in a recorder.
+        """
         if self._explain is None:
             self._explain = compile_ruleset(self._checked, observe=True)
+        return self._run(self._explain, ticket, now, event, history, agents, sla_history, True)
+
+    @staticmethod
+    def _run(
+        compiled: CompiledRuleset,
+        ticket: Ticket | Mapping[str, Any],
+        now: datetime | None,
+        event: str,
+        history: Sequence[ReplyRecord | Mapping[str, Any]],
+        agents: AgentState | None,
+        sla_history: TicketHistory | None,
+        trace: bool,
+    ) -> Decision:
         if event not in EVENTS:
             raise EvaluationError(f"unknown event '{event}'; expected one of {', '.join(EVENTS)}")
         return run(
-            self._explain,
+            compiled,
             _ticket(ticket),
             _now(now),
             event=event,
             history=_history(history) if history else (),
             agents=agents,
-            trace=True,
+            sla_history=sla_history,
+            trace=trace,
         )
