@@ -126,6 +126,7 @@ def evaluate(case: Case, engine: str) -> dict[str, Any]:
         event=spec.get("event", "created"),
         history=_history(spec),
         agents=_agents(spec),
+        trace="trace" in spec.get("want", {}),
     )
     return decision.to_dict(trace=True)
 
