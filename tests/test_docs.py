@@ -48,7 +48,9 @@ EXAMPLE_DOCS = ("language.md", "concepts/pipeline.md")
 PYTHON_DOCS = ("index.md", "quickstart.md", "api.md")
 DEFAULT_NOW = "2026-11-23T10:00:00+00:00"  # a Monday
 
-_FENCE = re.compile(r"^(?P<indent> *)```(?P<info>[^\n`]*)\n(?P<body>.*?)^(?P=indent)```\s*$", re.M | re.S)
+_FENCE = re.compile(
+    r"^(?P<indent> *)```(?P<info>[^\n`]*)\n(?P<body>.*?)^(?P=indent)```\s*$", re.M | re.S
+)
 _HEADING = re.compile(r"^(#{1,6}) +(.+?)\s*$", re.M)
 _TITLE = re.compile(r'title="([^"]*)"')
 
@@ -138,9 +140,9 @@ def cases(page_name: str) -> list[Case]:
             assert rules is not None, f"{page_name}: a ticket block without rules: {b.body[:60]}"
             pending = Case(page_name, b.heading, rules, ticket=b)
         elif b.title == "decision":
-            assert pending is not None and pending.ticket is not None, (
-                f"{page_name}: a decision block without a ticket: {b.body[:60]}"
-            )
+            message = f"{page_name}: a decision block without a ticket: {b.body[:60]}"
+            assert pending is not None, message
+            assert pending.ticket is not None, message
             pending.expected = b
             add(pending)
             pending = None
@@ -214,9 +216,9 @@ def subset_mismatch(expected: Any, actual: Any, where: str = "$") -> str | None:
                 return problem
         return None
     if expected != actual or type(expected) is not type(actual):
-        if isinstance(expected, int | float) and isinstance(actual, int | float):
-            if expected == actual and not isinstance(expected, bool):
-                return None
+        numbers = isinstance(expected, int | float) and isinstance(actual, int | float)
+        if numbers and expected == actual and not isinstance(expected, bool | type(None)):
+            return None
         return f"{where}: expected {json.dumps(expected)}, found {json.dumps(actual)}"
     return None
 
@@ -273,11 +275,13 @@ def test_python_blocks(page_name: str, tmp_path: Path, monkeypatch: pytest.Monke
             assert runner.failures == 0, out.getvalue()
             namespace.update(test.globs)
         else:
-            exec(compile(b.body, f"{page_name}:{b.heading}", "exec"), namespace)  # noqa: S102
+            exec(compile(b.body, f"{page_name}:{b.heading}", "exec"), namespace)
 
 
 @pytest.mark.parametrize("page_name", PYTHON_DOCS)
-def test_shell_check_blocks(page_name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_shell_check_blocks(
+    page_name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A ```` ```console ```` block that runs ``routing check FILE`` shows its real output."""
     page = DOCS / page_name
     monkeypatch.chdir(tmp_path)
