@@ -172,7 +172,8 @@ def evaluate(case: Case) -> dict[str, Any]:
         ticket, now, kwargs = data, datetime.fromisoformat(DEFAULT_NOW), {}
     decision = ruleset.evaluate(ticket, now, trace=True, **kwargs)
     # the round trip through JSON is what a reader of the docs sees
-    return json.loads(json.dumps(decision.to_dict(trace=True)))
+    result: dict[str, Any] = json.loads(json.dumps(decision.to_dict(trace=True)))
+    return result
 
 
 def check_output(rules_text: str, *, expect_exit: int = 1) -> str:
