@@ -1,0 +1,400 @@
+"""Reading recorded tickets for ``routing dry-run`` and ``routing explain``.
+
+Two formats, chosen by the file's extension or by ``--input-format``:
+
+- **JSON Lines** (``.jsonl``, ``.ndjson``, ``.json-lines``; and ``-``, standard input): each
+  non-blank line is a ticket object, or an envelope ``{"ticket": {...}, "now": "ISO"}`` that
+  gives the ticket its own evaluation instant. Plain ticket lines go through
+  `Ticket.from_json` (one pydantic-core pass over the bytes, no `json.loads`).
+- **CSV** (``.csv``): a header row names ticket keys. A dotted column (``requester.email``,
+  ``headers.List-Id``, ``fields.plan``) builds nested objects; empty cells are omitted;
+  ``tags`` is split on ``,`` and ``;``; ``attachments`` holds a JSON list; ``spam`` and
+  ``spam_score`` are read as a boolean and a number. A ``fields.X`` cell stays a string unless
+  the rule set declares ``X`` as ``number``, ``boolean`` or ``list`` (then it is converted;
+  a cell that does not convert is an error of that row). A ``now`` column, when present,
+  is the row's own evaluation instant, like the envelope of a JSON line.
+
+A line that cannot be read is not an exception: the reader yields it as a `Record` with
+`error` set, and the caller reports it and goes on.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+import sys
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import IO, Any, Final
+
+from routing.errors import TicketError
+from routing.model.ticket import Ticket
+from routing.model.types import Kind, Type
+
+__all__ = [
+    "INPUT_FORMATS",
+    "Record",
+    "TicketReader",
+    "TicketSourceError",
+    "guess_format",
+    "parse_instant",
+    "record_from_data",
+]
+
+INPUT_FORMATS: Final = ("jsonl", "csv")
+
+_EXTENSIONS: Final = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json-lines": "jsonl", ".csv": "csv"}
+_ENVELOPE_PREFIXES: Final = (b'{"ticket"', b'{"now"')
+_ENVELOPE_KEYS: Final = frozenset({"ticket", "now"})
+_TRUE: Final = frozenset({"true", "yes", "1"})
+_FALSE: Final = frozenset({"false", "no", "0"})
+_BUFFER: Final = 1 << 20
+
+
+class TicketSourceError(Exception):
+    """The ticket source as a whole cannot be read (missing file, unknown format)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One line (or CSV row) of a ticket source: a ticket, or why there is none."""
+
+    line: int
+    ticket: Ticket | None
+    now: datetime | None = None
+    error: str | None = None
+
+
+def parse_instant(text: str) -> datetime:
+    """An ISO 8601 instant with a UTC offset (``Z`` allowed).
+
+    Raises:
+        ValueError: with a one-line message, for a malformed or naive value.
+    """
+    try:
+        value = datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"expected an ISO 8601 date-time with offset, found {json.dumps(text)}"
+        ) from None
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{json.dumps(text)} has no UTC offset; give one, e.g. {text}+00:00")
+    return value
+
+
+def guess_format(path: str, given: str | None) -> str:
+    """The input format: `given`, else from the extension (``-`` is JSON Lines).
+
+    Raises:
+        TicketSourceError: the extension is not one of a known format.
+    """
+    if given is not None:
+        return given
+    if path == "-":
+        return "jsonl"
+    ext = os.path.splitext(path)[1].lower()
+    try:
+        return _EXTENSIONS[ext]
+    except KeyError:
+        known = ", ".join(_EXTENSIONS)
+        raise TicketSourceError(
+            f"cannot tell the format of '{path}' from its extension (known: {known}); "
+            "pass --input-format jsonl or csv"
+        ) from None
+
+
+class TicketReader:
+    """Iterates the `Record` of each ticket line of a file (or of standard input for ``-``).
+
+    `bytes_read` grows as lines are read (for a progress bar); `size` is the file's size,
+    or None for standard input.
+    """
+
+    def __init__(
+        self,
+        path: str,
+        fmt: str,
+        *,
+        field_types: Mapping[str, Type] | None = None,
+        stdin: IO[bytes] | None = None,
+    ) -> None:
+        self.path = path
+        self.name = "<stdin>" if path == "-" else path
+        self.fmt = fmt
+        self.bytes_read = 0
+        self.size: int | None = None
+        self._field_types = dict(field_types or {})
+        self._bad_lines: set[int] = set()
+        self._file: IO[bytes]
+        if path == "-":
+            self._file = stdin if stdin is not None else sys.stdin.buffer
+        else:
+            if os.path.isdir(path):
+                raise TicketSourceError(f"'{path}' is a directory, expected a tickets file")
+            try:
+                self._file = open(path, "rb", buffering=_BUFFER)  # noqa: SIM115 - closed in close()
+            except FileNotFoundError:
+                raise TicketSourceError(f"tickets file '{path}' not found") from None
+            except OSError as exc:
+                raise TicketSourceError(f"cannot read '{path}': {exc.strerror or exc}") from None
+            self.size = os.fstat(self._file.fileno()).st_size
+
+    def close(self) -> None:
+        if self.path != "-":
+            self._file.close()
+
+    def __enter__(self) -> TicketReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __iter__(self) -> Iterator[Record]:
+        if self.fmt == "csv":
+            return self._csv()
+        return self._jsonl()
+
+    # ------------------------------------------------------------------ JSON Lines
+
+    def _jsonl(self) -> Iterator[Record]:
+        from_json = Ticket.from_json
+        for number, raw in enumerate(self._file, 1):
+            self.bytes_read += len(raw)
+            line = raw.strip()
+            if number == 1:
+                line = line.removeprefix(b"\xef\xbb\xbf")
+            if not line:
+                continue
+            if not line.startswith(_ENVELOPE_PREFIXES):
+                try:
+                    yield Record(number, from_json(line))
+                    continue
+                except TicketError as exc:
+                    # Maybe an envelope written with spaces or other key order.
+                    record = _envelope_or_none(number, line)
+                    yield record if record is not None else Record(number, None, None, str(exc))
+                    continue
+            record = _envelope_or_none(number, line)
+            if record is None:  # starts like an envelope, yet is not JSON
+                try:
+                    from_json(line)
+                except TicketError as exc:
+                    record = Record(number, None, None, str(exc))
+                else:  # pragma: no cover - a ticket has no 'ticket' or 'now' key
+                    record = Record(number, None, None, "not an envelope")
+            yield record
+
+    # ------------------------------------------------------------------ CSV
+
+    def _csv(self) -> Iterator[Record]:
+        lines = self._decoded_lines()
+        reader = csv.reader(lines)
+        try:
+            header = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise TicketSourceError(f"{self.name}:1: cannot read the CSV header: {exc}") from None
+        if self._bad_lines:
+            raise TicketSourceError(f"{self.name}:1: the CSV header is not UTF-8 text")
+        columns = [_column_path(c) for c in header]
+        _check_columns(self.name, header, columns)
+        last = reader.line_num
+        while True:
+            start = last + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                last = reader.line_num
+                yield Record(start, None, None, f"not CSV: {exc}")
+                continue
+            last = reader.line_num
+            if self._bad_lines and any(n in self._bad_lines for n in range(start, last + 1)):
+                yield Record(start, None, None, "not UTF-8 text")
+                continue
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) > len(columns):
+                yield Record(
+                    start, None, None, f"{len(row)} cells, but the header has {len(columns)}"
+                )
+                continue
+            yield self._csv_record(start, columns, row)
+
+    def _decoded_lines(self) -> Iterator[str]:
+        for number, raw in enumerate(self._file, 1):
+            self.bytes_read += len(raw)
+            if number == 1:
+                raw = raw.removeprefix(b"\xef\xbb\xbf")  # noqa: PLW2901
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError:
+                self._bad_lines.add(number)
+                yield raw.decode("utf-8", errors="replace")
+
+    def _csv_record(self, line: int, columns: list[tuple[str, ...]], row: list[str]) -> Record:
+        data: dict[str, Any] = {}
+        now: datetime | None = None
+        try:
+            for path, cell in zip(columns, row, strict=False):
+                if cell == "":
+                    continue
+                if path == ("now",):
+                    now = _instant(cell)
+                    continue
+                target = data
+                for key in path[:-1]:
+                    target = target.setdefault(key, {})
+                target[path[-1]] = self._cell(path, cell)
+        except ValueError as exc:
+            return Record(line, None, None, str(exc))
+        try:
+            return Record(line, Ticket.from_dict(data), now)
+        except TicketError as exc:
+            return Record(line, None, None, str(exc))
+
+    def _cell(self, path: tuple[str, ...], cell: str) -> Any:
+        if path == ("tags",):
+            return _split(cell)
+        if path == ("attachments",):
+            try:
+                return json.loads(cell)
+            except ValueError:
+                raise ValueError(
+                    f"attachments: expected a JSON list, found {json.dumps(cell)}"
+                ) from None
+        if path == ("spam",):
+            return _boolean("spam", cell)
+        if path == ("spam_score",):
+            return _number("spam_score", cell)
+        if len(path) == 2 and path[0] == "fields":
+            declared = self._field_types.get(path[1])
+            if declared is not None:
+                return _convert_field(path[1], declared, cell)
+        return cell
+
+
+def _envelope_or_none(number: int, line: bytes) -> Record | None:
+    """The record of an envelope line; None when the line is not a JSON envelope."""
+    try:
+        data = json.loads(line)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or "ticket" not in data:
+        return None
+    return record_from_data(number, data)
+
+
+def record_from_data(line: int, data: Any) -> Record:
+    """The record of one parsed JSON value: a ticket object or an envelope."""
+    if not isinstance(data, dict):
+        return Record(line, None, None, f"ticket: expected an object, found {_kind(data)}")
+    if "ticket" not in data:
+        try:
+            return Record(line, Ticket.from_dict(data))
+        except TicketError as exc:
+            return Record(line, None, None, str(exc))
+    extra = sorted(set(data) - _ENVELOPE_KEYS)
+    if extra:
+        return Record(
+            line, None, None, f"envelope: unknown key '{extra[0]}' (it has 'ticket' and 'now')"
+        )
+    now: datetime | None = None
+    if data.get("now") is not None:
+        if not isinstance(data["now"], str):
+            return Record(
+                line,
+                None,
+                None,
+                f"now: expected an ISO 8601 date-time with offset, found {_kind(data['now'])}",
+            )
+        try:
+            now = parse_instant(data["now"])
+        except ValueError as exc:
+            return Record(line, None, None, f"now: {exc}")
+    ticket = data["ticket"]
+    if not isinstance(ticket, dict):
+        return Record(line, None, None, f"ticket: expected an object, found {_kind(ticket)}")
+    try:
+        return Record(line, Ticket.from_dict(ticket), now)
+    except TicketError as exc:
+        return Record(line, None, None, str(exc))
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _instant(cell: str) -> datetime:
+    try:
+        return parse_instant(cell)
+    except ValueError as exc:
+        raise ValueError(f"now: {exc}") from None
+
+
+def _column_path(name: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in name.strip().split("."))
+
+
+def _check_columns(source: str, header: list[str], columns: list[tuple[str, ...]]) -> None:
+    for i, (name, path) in enumerate(zip(header, columns, strict=True)):
+        if any(not part for part in path):
+            raise TicketSourceError(f"{source}:1: column '{name}' is not a ticket key path")
+        for other_name, other in zip(header[:i], columns[:i], strict=True):
+            n = min(len(path), len(other))
+            if path[:n] == other[:n]:
+                raise TicketSourceError(
+                    f"{source}:1: column '{name}' conflicts with column '{other_name}'"
+                )
+
+
+def _split(cell: str) -> list[str]:
+    return [part.strip() for part in cell.replace(";", ",").split(",") if part.strip()]
+
+
+def _boolean(name: str, cell: str) -> bool:
+    word = cell.strip().lower()
+    if word in _TRUE:
+        return True
+    if word in _FALSE:
+        return False
+    raise ValueError(f"{name}: expected true or false, found {json.dumps(cell)}")
+
+
+def _number(name: str, cell: str) -> int | float:
+    text = cell.strip()
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{name}: expected a number, found {json.dumps(cell)}") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{name}: expected a finite number, found {json.dumps(cell)}")
+    return value
+
+
+def _convert_field(name: str, declared: Type, cell: str) -> Any:
+    kind = declared.kind
+    if kind is Kind.NUMBER:
+        return _number(f"fields.{name}", cell)
+    if kind is Kind.BOOL:
+        return _boolean(f"fields.{name}", cell)
+    if kind is Kind.LIST:
+        items = _split(cell)
+        if declared.item is not None and declared.item.kind is Kind.NUMBER:
+            return [_number(f"fields.{name}", item) for item in items]
+        return items
+    return cell

@@ -1,0 +1,433 @@
+"""``routing dry-run RULES --tickets FILE``: the decisions of a rule set for recorded tickets.
+
+Each ticket is evaluated at ``--now`` (default: the current minute, UTC) unless its line is an
+envelope ``{"ticket": {...}, "now": "..."}`` (or its CSV row has a ``now`` cell). Output, on
+standard output or ``--output PATH``:
+
+- ``jsonl``: one decision JSON object per line (DESIGN section 7; ``--trace`` adds the trace);
+- ``table``: one row per ticket (a rich table on a terminal, aligned plain text otherwise);
+- ``summary``: counts per queue, priority, tag, SLA policy, effects, errors, unfired rules.
+
+The default is ``table`` when the output is a terminal and ``jsonl`` otherwise. A line that
+cannot be read is reported on standard error as ``FILE:LINE: error: message`` and skipped.
+
+Exit codes: 0 every line evaluated; 1 a line was skipped, or the rule set did not load;
+2 usage error (bad option, naive ``--now``, missing tickets file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections import Counter
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import IO, Any, Final, Protocol
+
+from routing.cli._tickets import (
+    INPUT_FORMATS,
+    TicketReader,
+    TicketSourceError,
+    guess_format,
+    parse_instant,
+)
+from routing.cli.main import EXIT_FINDING, EXIT_OK, EXIT_USAGE
+
+__all__ = ["MAX_LINE_ERRORS", "register"]
+
+#: Malformed lines reported one by one; the rest are counted.
+MAX_LINE_ERRORS: Final = 20
+OUTPUT_FORMATS: Final = ("table", "jsonl", "summary")
+_BATCH: Final = 512
+_PRIORITY_ORDER: Final = ("urgent", "high", "normal", "low")
+_TOP_TAGS: Final = 20
+
+_dumps: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+class _UsageError(Exception):
+    """A bad argument: one line on stderr and exit code 2."""
+
+
+class _Sink(Protocol):
+    def add(self, decision: Any) -> None: ...
+
+    def flush(self) -> None: ...
+
+    def finish(self) -> None: ...
+
+
+def register(subparsers: Any) -> None:
+    """Add ``routing dry-run``."""
+    p = subparsers.add_parser(
+        "dry-run",
+        help="decisions of a rule set for recorded tickets",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("rules", metavar="RULES", help="a rule file or directory")
+    p.add_argument(
+        "--tickets",
+        required=True,
+        metavar="FILE",
+        help="JSON Lines (.jsonl, .ndjson, .json-lines), CSV (.csv), or - for JSON Lines on stdin",
+    )
+    p.add_argument(
+        "--input-format", choices=INPUT_FORMATS, help="the tickets' format (default: by extension)"
+    )
+    p.add_argument(
+        "--now", metavar="T", help="evaluation instant, ISO 8601 with offset (default: this minute)"
+    )
+    p.add_argument(
+        "--format",
+        choices=OUTPUT_FORMATS,
+        help="output format (default: table on a terminal, else jsonl)",
+    )
+    p.add_argument("--output", metavar="PATH", help="write the output to PATH, not stdout")
+    p.add_argument("--trace", action="store_true", help="jsonl: add each rule's outcome")
+    p.add_argument("--no-progress", action="store_true", help="never show a progress bar on stderr")
+    p.set_defaults(func=_main)
+
+
+def _main(args: argparse.Namespace) -> int:
+    try:
+        return _run(args)
+    except _UsageError as exc:
+        sys.stderr.write(f"routing dry-run: error: {exc}\n")
+        return EXIT_USAGE
+
+
+def _run(args: argparse.Namespace) -> int:
+    import routing
+    from routing.cli.output import render
+
+    now = _default_now(args.now)
+    try:
+        fmt_in = guess_format(args.tickets, args.input_format)
+    except TicketSourceError as exc:
+        raise _UsageError(str(exc)) from None
+    if args.tickets != "-" and not os.path.exists(args.tickets):
+        raise _UsageError(f"tickets file '{args.tickets}' not found")
+    if args.trace and args.format not in (None, "jsonl"):
+        raise _UsageError(f"--trace works with --format jsonl, not {args.format}")
+
+    try:
+        ruleset = routing.load(args.rules)
+    except routing.RuleError as exc:
+        sys.stderr.write(render(exc.diagnostics, "text") + "\n")
+        return EXIT_FINDING
+
+    try:
+        reader = TicketReader(args.tickets, fmt_in, field_types=ruleset.checked.field_types)
+    except TicketSourceError as exc:
+        raise _UsageError(str(exc)) from None
+    with reader:
+        out, close = _open_output(args.output)
+        try:
+            terminal = args.output is None and _isatty(out)
+            fmt = args.format or ("jsonl" if args.trace or not terminal else "table")
+            sink = _make_sink(fmt, out, terminal, ruleset.rule_names, args.trace)
+            show_progress = (
+                not args.no_progress
+                and _isatty(sys.stderr)
+                and not os.environ.get("CI")
+                and not (terminal and fmt == "jsonl")
+            )
+            skipped = _evaluate_all(ruleset, reader, now, sink, args.trace, show_progress)
+            sink.finish()
+        finally:
+            close()
+    return EXIT_FINDING if skipped else EXIT_OK
+
+
+def _default_now(text: str | None) -> datetime:
+    if text is None:
+        return datetime.now(UTC).replace(second=0, microsecond=0)
+    try:
+        return parse_instant(text)
+    except ValueError as exc:
+        raise _UsageError(f"--now: {exc}") from None
+
+
+def _isatty(stream: IO[Any]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _open_output(path: str | None) -> tuple[IO[str], Callable[[], None]]:
+    if path is None:
+        return sys.stdout, sys.stdout.flush
+    try:
+        handle = open(path, "w", encoding="utf-8", newline="\n", buffering=1 << 20)  # noqa: SIM115
+    except OSError as exc:
+        raise _UsageError(f"--output: cannot write '{path}': {exc.strerror or exc}") from None
+    return handle, handle.close
+
+
+def _evaluate_all(
+    ruleset: Any,
+    reader: TicketReader,
+    now: datetime,
+    sink: _Sink,
+    trace: bool,
+    show_progress: bool,
+) -> int:
+    """Evaluate every record into `sink`; report malformed lines; return how many were skipped."""
+    evaluate = ruleset.evaluate
+    add = sink.add
+    name = reader.name
+    skipped = 0
+    evaluated = 0
+    messages: list[str] = []
+    progress = _Progress(reader) if show_progress else None
+    try:
+        for record in reader:
+            ticket = record.ticket
+            if ticket is None:
+                skipped += 1
+                if skipped <= MAX_LINE_ERRORS:
+                    messages.append(f"{name}:{record.line}: error: {record.error}\n")
+                continue
+            try:
+                decision = evaluate(ticket, record.now or now, trace=trace)
+            except Exception as exc:  # one bad ticket must not end the run
+                skipped += 1
+                if skipped <= MAX_LINE_ERRORS:
+                    messages.append(
+                        f"{name}:{record.line}: error: ticket '{ticket.id}': evaluation failed: "
+                        f"{type(exc).__name__}: {exc}\n"
+                    )
+                continue
+            add(decision)
+            evaluated += 1
+            if evaluated % _BATCH == 0:
+                sink.flush()
+                if messages:
+                    sys.stderr.write("".join(messages))
+                    messages.clear()
+                if progress is not None:
+                    progress.update(evaluated)
+        sink.flush()
+    finally:
+        if progress is not None:
+            progress.stop()
+    if skipped > MAX_LINE_ERRORS:
+        messages.append(f"{name}: {skipped - MAX_LINE_ERRORS} more malformed lines not shown\n")
+    if skipped:
+        messages.append(
+            f"{name}: skipped {skipped} malformed line{'s' if skipped != 1 else ''}, "
+            f"evaluated {evaluated} ticket{'s' if evaluated != 1 else ''}\n"
+        )
+    if messages:
+        sys.stderr.write("".join(messages))
+    return skipped
+
+
+class _Progress:
+    """A rich progress bar on stderr, advanced once per batch of tickets."""
+
+    def __init__(self, reader: TicketReader) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            Progress,
+            TaskProgressColumn,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
+        self._reader = reader
+        self._progress = Progress(
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            TaskProgressColumn(),
+            TextColumn("{task.fields[tickets]} tickets"),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self._task = self._progress.add_task("dry-run", total=reader.size, tickets=0)
+        self._progress.start()
+
+    def update(self, tickets: int) -> None:
+        self._progress.update(self._task, completed=self._reader.bytes_read, tickets=tickets)
+
+    def stop(self) -> None:
+        self._progress.stop()
+
+
+# ---------------------------------------------------------------------------- sinks
+
+
+def _make_sink(
+    fmt: str, out: IO[str], terminal: bool, rule_names: Sequence[str], trace: bool
+) -> _Sink:
+    if fmt == "jsonl":
+        return _JsonlSink(out, trace)
+    if fmt == "table":
+        return _TableSink(out, rich=terminal)
+    return _SummarySink(out, rule_names)
+
+
+class _JsonlSink:
+    """One decision JSON object per line, written once per batch."""
+
+    def __init__(self, out: IO[str], trace: bool) -> None:
+        self._write = out.write
+        self._trace = trace
+        self._lines: list[str] = []
+
+    def add(self, decision: Any) -> None:
+        self._lines.append(_dumps(decision.to_dict(trace=self._trace)))
+
+    def flush(self) -> None:
+        if self._lines:
+            self._lines.append("")
+            self._write("\n".join(self._lines))
+            self._lines.clear()
+
+    def finish(self) -> None:
+        pass
+
+
+TABLE_HEADER: Final = ("ticket", "queue", "priority", "tags", "spam", "fired", "replies", "errors")
+
+
+def table_row(decision: Any) -> tuple[str, ...]:
+    """The cells of one decision in the ``table`` format."""
+    replies = [e.template or "-" for e in decision.effects if e.type == "reply"]
+    return (
+        decision.ticket_id,
+        decision.queue or "-",
+        decision.priority,
+        ", ".join(decision.tags),
+        "yes" if decision.spam else "no",
+        ", ".join(decision.fired),
+        ", ".join(replies),
+        ", ".join(e.code for e in decision.errors),
+    )
+
+
+class _TableSink:
+    """A row per ticket: rich on a terminal, aligned plain text otherwise (at the end)."""
+
+    def __init__(self, out: IO[str], *, rich: bool) -> None:
+        self._out = out
+        self._rich = rich
+        self._rows: list[tuple[str, ...]] = []
+
+    def add(self, decision: Any) -> None:
+        self._rows.append(table_row(decision))
+
+    def flush(self) -> None:
+        pass
+
+    def finish(self) -> None:
+        if self._rich:
+            from rich.console import Console
+            from rich.table import Table
+
+            table = Table(*TABLE_HEADER)
+            for row in self._rows:
+                table.add_row(*row)
+            Console(file=self._out).print(table)
+            return
+        self._out.write(format_columns([TABLE_HEADER, *self._rows]))
+
+
+def format_columns(rows: Sequence[Sequence[str]], *, right: frozenset[int] = frozenset()) -> str:
+    """Rows as aligned plain text: two spaces between columns, no trailing blanks."""
+    if not rows:
+        return ""
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = []
+    for row in rows:
+        cells = [
+            cell.rjust(w) if i in right else cell.ljust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ]
+        lines.append("  ".join(cells).rstrip() + "\n")
+    return "".join(lines)
+
+
+class _SummarySink:
+    """Counts over every decision, printed as text at the end."""
+
+    def __init__(self, out: IO[str], rule_names: Sequence[str]) -> None:
+        self._out = out
+        self._rule_names = rule_names
+        self.tickets = 0
+        self.spam = 0
+        self.queues: Counter[str] = Counter()
+        self.priorities: Counter[str] = Counter()
+        self.tags: Counter[str] = Counter()
+        self.effects: Counter[str] = Counter()
+        self.suppressed: Counter[str] = Counter()
+        self.policies: Counter[str] = Counter()
+        self.errors: Counter[str] = Counter()
+        self.fired: Counter[str] = Counter()
+
+    def add(self, d: Any) -> None:
+        self.tickets += 1
+        self.spam += d.spam
+        self.queues[d.queue or "(none)"] += 1
+        self.priorities[d.priority] += 1
+        self.tags.update(d.tags)
+        self.fired.update(d.fired)
+        self.policies[d.sla["policy"] if d.sla else "(none)"] += 1
+        for e in d.effects:
+            self.effects[e.type] += 1
+        for s in d.suppressed:
+            self.suppressed[s.code] += 1
+        for err in d.errors:
+            self.errors[err.code] += 1
+
+    def flush(self) -> None:
+        pass
+
+    def finish(self) -> None:
+        self._out.write(self.render())
+
+    def render(self) -> str:
+        """The summary text."""
+        replies = self.effects["reply"]
+        suppressed = sum(self.suppressed.values())
+        unfired = [n for n in self._rule_names if not self.fired[n]]
+        top = [
+            ("tickets", str(self.tickets)),
+            ("spam", str(self.spam)),
+            ("replies", f"{replies} sent, {suppressed} suppressed"),
+            ("notify", str(self.effects["notify"])),
+            ("webhook", str(self.effects["webhook"])),
+            ("errors", str(sum(self.errors.values()))),
+        ]
+        parts = [format_columns(top)]
+        priorities = Counter({p: self.priorities[p] for p in _PRIORITY_ORDER if self.priorities[p]})
+        parts.append(_section("queue", self.queues))
+        parts.append(_section("priority", priorities, ordered=True))
+        tag_title = f"tag (top {_TOP_TAGS})" if len(self.tags) > _TOP_TAGS else "tag"
+        parts.append(_section(tag_title, self.tags, limit=_TOP_TAGS))
+        parts.append(_section("sla policy", self.policies))
+        parts.append(_section("suppressed reply", self.suppressed))
+        parts.append(_section("error", self.errors))
+        never = f"rules that never fired ({len(unfired)} of {len(self._rule_names)})\n"
+        parts.append(never + "".join(f"  {n}\n" for n in unfired))
+        return "\n".join(p for p in parts if p)
+
+
+def _section(
+    title: str, counts: Counter[str], *, ordered: bool = False, limit: int | None = None
+) -> str:
+    if not counts:
+        return ""
+    items = list(counts.items())
+    if not ordered:
+        items.sort(key=lambda kv: (-kv[1], kv[0]))
+    if limit is not None:
+        items = items[:limit]
+    rows = [(title, "count")] + [(f"  {k}", str(v)) for k, v in items]
+    return format_columns(rows, right=frozenset({1}))
