@@ -135,7 +135,10 @@ def _run(args: argparse.Namespace) -> int:
                 and not os.environ.get("CI")
                 and not (terminal and fmt == "jsonl")
             )
-            skipped = _evaluate_all(ruleset, reader, now, sink, args.trace, show_progress)
+            try:
+                skipped = _evaluate_all(ruleset, reader, now, sink, args.trace, show_progress)
+            except TicketSourceError as exc:  # a CSV header that cannot be used
+                raise _UsageError(str(exc)) from None
             sink.finish()
         finally:
             close()
@@ -308,8 +311,13 @@ def table_row(decision: Any) -> tuple[str, ...]:
         "yes" if decision.spam else "no",
         ", ".join(decision.fired),
         ", ".join(replies),
-        ", ".join(e.code for e in decision.errors),
+        _codes(decision.errors),
     )
+
+
+def _codes(errors: Sequence[Any]) -> str:
+    counts = Counter(e.code for e in errors)
+    return ", ".join(code if n == 1 else f"{code} ({n})" for code, n in counts.items())
 
 
 class _TableSink:

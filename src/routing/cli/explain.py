@@ -197,10 +197,22 @@ def render_text(decision: Any, now: datetime) -> str:
 
 
 def _tests(tests: Sequence[tuple[str, Any]]) -> list[str]:
+    """Sub-tests as an indented tree: a test sits under the nearest earlier one containing it.
+
+    The engine lists sub-tests in pre-order with their printed text, so a test's text is part
+    of its parent's text.
+    """
     if not tests:
         return []
-    width = min(_MAX_TEST, max(len(text) for text, _ in tests))
-    return [f"      {text.ljust(width)}  → {show_value(value)}" for text, value in tests]
+    stack: list[str] = []
+    rows: list[tuple[str, Any]] = []
+    for text, value in tests:
+        while stack and text not in stack[-1]:
+            stack.pop()
+        rows.append(("  " * len(stack) + text, value))
+        stack.append(text)
+    width = min(_MAX_TEST, max(len(text) for text, _ in rows))
+    return [f"      {text.ljust(width)}  → {show_value(value)}" for text, value in rows]
 
 
 def show_value(value: Any) -> str:
@@ -236,7 +248,7 @@ def _decision(d: Any) -> list[str]:
     if d.effects:
         lines.append("  effects")
         lines.extend(f"    {_effect(e)}" for e in d.effects)
-    lines.extend(_sla(d.sla))
+    lines.extend(_sla(d.sla, width))
     if d.suppressed:
         lines.append("  suppressed replies")
         lines.extend(
@@ -285,10 +297,11 @@ _SLA_TIMES: Final = (
 )
 
 
-def _sla(sla: dict[str, Any] | None) -> list[str]:
+def _sla(sla: dict[str, Any] | None, width: int) -> list[str]:
+    label = "sla".ljust(width)
     if not sla:
-        return ["  sla        -"]
-    head = f"  sla        {sla.get('policy')} on {sla.get('calendar')}"
+        return [f"  {label}  -"]
+    head = f"  {label}  {sla.get('policy')} on {sla.get('calendar')}"
     if sla.get("paused"):
         head += " (paused)"
     lines = [head]
