@@ -176,8 +176,9 @@ def test_dry_run_summary_exact(capsys):
         "error                 count\n"
         "  eval/missing-field      3\n"
         "\n"
-        "rules that never fired (2 of 6)\n"
+        "rules that never fired (3 of 7)\n"
         "  trial user\n"
+        "  automatic mail\n"
         "  old rule\n",
         "",
     )
@@ -202,6 +203,7 @@ def test_dry_run_trace_adds_suppressed_assignment_and_trace(capsys):
                 "outcome": "error",
                 "error": _missing("trial user", "trial"),
             },
+            {"stage": "enrich", "rule": "automatic mail", "outcome": "not-matched"},
             {"stage": "enrich", "rule": "old rule", "outcome": "disabled"},
         ],
     }
