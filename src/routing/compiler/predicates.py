@@ -240,7 +240,7 @@ class PredicateBuilder:
         def wrong(v: Any) -> EvalFailure:
             return EvalFailure(
                 "eval/type-error",
-                f"custom field '{name}' should be {t.describe()}, found {v!r}"[:300],
+                f"custom field '{name}' should be {t.describe()}, found {show(v)}",
             )
 
         if k is Kind.NUMBER:
@@ -293,6 +293,8 @@ class PredicateBuilder:
 
     def _text_getter(self, node: ast.Expr) -> tuple[Fn, str | None]:
         """The value getter, and a cache key when the text is fixed for the ticket."""
+        if self.observe:  # explain records every node, so go through the observed builder
+            return self.build(node), None
         if isinstance(node, ast.Path):
             res = self.checked.paths[id(node)]
             if res.kind == "field" and res.key in _STATIC_TEXT:
@@ -379,7 +381,7 @@ class PredicateBuilder:
                     return op(ranks[a], ranks[b])
                 except KeyError:
                     raise EvalFailure(
-                        "eval/type-error", f"cannot order {a!r} and {b!r} as {enum_t.name}"
+                        "eval/type-error", f"cannot order {show(a)} and {show(b)} as {enum_t.name}"
                     ) from None
 
             return ranked
@@ -390,6 +392,11 @@ class PredicateBuilder:
         elif rt is not None and rt.kind is Kind.DATETIME and isinstance(node.left, ast.StringLit):
             dt_lit = parse_datetime_literal(node.left.value)
             left = _const(dt_lit)
+        if node.op in ("==", "!=") and Kind.LIST in (
+            lt.kind if lt else Kind.ANY,
+            rt.kind if rt else Kind.ANY,
+        ):
+            return self._list_equality(node, left, right)
         if node.op in ("==", "!="):
             if isinstance(node.right, ast.StringLit | ast.NumberLit | ast.BoolLit | ast.NullLit):
                 const: Any = None if isinstance(node.right, ast.NullLit) else node.right.value
@@ -413,6 +420,24 @@ class PredicateBuilder:
                 ) from None
 
         return ordered
+
+    def _is_tags(self, node: ast.Expr) -> bool:
+        res = self.checked.paths.get(id(node)) if isinstance(node, ast.Path) else None
+        return res is not None and res.kind == "field" and res.key == "tags"
+
+    def _list_equality(self, node: ast.Compare, left: Fn, right: Fn) -> Fn:
+        """Lists compare item by item in order; tags, a set, compare as sets (lower case)."""
+        as_set = self._is_tags(node.left) or self._is_tags(node.right)
+
+        def norm(v: Any) -> Any:
+            if v is None:
+                return None
+            if as_set:
+                return frozenset(x.strip().lower() if isinstance(x, str) else x for x in v)
+            return tuple(v)
+
+        equal = node.op == "=="
+        return lambda s: (norm(left(s)) == norm(right(s))) is equal
 
     def _in(self, node: ast.InTest) -> Fn:
         value = self.build(node.value)
@@ -658,12 +683,25 @@ def _collection(v: Any) -> Any:
 def _dt(v: Any) -> datetime:
     if isinstance(v, datetime):
         return v
-    raise EvalFailure("eval/type-error", f"expected a datetime, found {v!r}"[:200])
+    raise EvalFailure("eval/type-error", f"expected a datetime, found {show(v)}")
+
+
+def show(value: Any) -> str:
+    """A value as the rule language writes it, for run-time error messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return repr(value)[:200]
 
 
 def _zone(name: Any) -> zoneinfo.ZoneInfo:
     if not isinstance(name, str) or not name:
-        raise EvalFailure("eval/type-error", f"expected a time zone name, found {name!r}")
+        raise EvalFailure("eval/type-error", f"expected a time zone name, found {show(name)}")
     try:
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):

@@ -32,7 +32,7 @@ FUNCTIONS: dict[str, Signature] = {
         ("calendar", "datetime"), 1, "boolean", "whether a calendar is open now (or at t)"
     ),
     "len": Signature(("sized",), 1, "number", "characters of a string or items of a list"),
-    "lower": Signature(("string",), 1, "string", "the string case-folded"),
+    "lower": Signature(("string",), 1, "string", "the string in lower case (str.lower)"),
     "hour": Signature(("datetime", "timezone"), 2, "number", "the hour (0-23) of t in a zone"),
     "weekday": Signature(
         ("datetime", "timezone"), 2, "weekday", "the weekday (mon..sun) of t in a zone"

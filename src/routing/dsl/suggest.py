@@ -25,7 +25,17 @@ def suggest(word: str, candidates: Iterable[str], *, cutoff: float = 0.75) -> st
         return best[0]
     lowered = {c.casefold(): c for c in pool}
     best = difflib.get_close_matches(folded, list(lowered), n=1, cutoff=cutoff)
-    return lowered[best[0]] if best else None
+    if best:
+        return lowered[best[0]]
+    # a misspelt ending of a short name: 'lenght' -> 'len', 'prio' -> 'priority'
+    prefixed = [
+        c
+        for c in pool
+        if len(c) >= 3 and (folded.startswith(c.casefold()) or c.casefold().startswith(folded))
+    ]
+    if len(folded) >= 3 and len(prefixed) == 1:
+        return prefixed[0]
+    return None
 
 
 def did_you_mean(word: str, candidates: Iterable[str], *, prefix: str = "") -> str | None:

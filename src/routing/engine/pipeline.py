@@ -349,7 +349,7 @@ def _effects(
             body = render(pending.rule, template)
             if body is None:
                 continue
-            subject = ticket.subject
+            subject = ticket.subject.strip() or f"ticket {ticket.id}"
             effects.append(
                 Effect(
                     type="reply",

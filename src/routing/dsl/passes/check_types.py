@@ -163,7 +163,11 @@ class _Typer:
         return Type(Kind.MAP, name=res.kind)
 
     def _call(self, node: ast.Call) -> Type:
-        sig = FUNCTIONS[node.name]
+        sig = FUNCTIONS.get(node.name)
+        if sig is None:  # reported by resolve_names
+            for a in node.args:
+                self.infer(a)
+            return ERROR
         n = len(node.args)
         if n < sig.required or n > len(sig.params):
             want = (
