@@ -4,7 +4,7 @@
 `check_types` walks invalid conditions too (``parsed(include_invalid=True)``) and
 `_Typer._call` looks the name up with ``FUNCTIONS[node.name]``: a KeyError escapes instead
 of the located diagnostic (DESIGN section 5: "an unknown ... function ... is an error with
-file, line, column").
+file, line, column"). Fixed in check_types; this test keeps it fixed.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ stages: [{name: s, mode: all, rules: [{name: a, when: 'upper(subject) == "X"', t
 """
 
 
-@pytest.mark.xfail(strict=True, reason="check_types._call: FUNCTIONS[node.name] raises KeyError")
 def test_unknown_function_is_a_located_check_error() -> None:
     """An unknown function is reported as name/unknown-function, with a hint."""
     with pytest.raises(routing.RuleError) as info:
