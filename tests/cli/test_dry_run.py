@@ -267,6 +267,53 @@ def test_dry_run_now(note, line, argv, due, capsys, tmp_path):
     )
 
 
+@pytest.mark.parametrize(
+    ("note", "envelope", "result"),
+    [
+        (
+            "event updated: rules on created do not run",
+            {"event": "updated"},
+            {"fired": [], "effects": 0, "suppressed": []},
+        ),
+        (
+            "no history: the reply is sent",
+            {},
+            {"fired": ["refunds"], "effects": 1, "suppressed": []},
+        ),
+        (
+            "history within once_per: the reply is suppressed",
+            {
+                "history": [
+                    {"to": "ann@shop.com", "at": "2026-11-24T11:50:00Z", "template": "refund-ack"}
+                ]
+            },
+            {
+                "fired": ["refunds"],
+                "effects": 0,
+                "suppressed": [
+                    {
+                        "rule": "refunds",
+                        "template": "refund-ack",
+                        "code": "once-per",
+                        "reason": "a reply ('refund-ack') went to 'ann@shop.com' at "
+                        "2026-11-24T11:50:00+00:00, within once_per 1d of 'refund-ack'",
+                    }
+                ],
+            },
+        ),
+    ],
+    ids=lambda v: v if isinstance(v, str) and " " in v else None,
+)
+def test_dry_run_envelope_event_and_history(note, envelope, result, capsys, tmp_path):
+    ticket = {"id": "A", "subject": "Refund", "requester": {"email": "ann@shop.com"}}
+    tickets = tmp_path / "t.jsonl"
+    tickets.write_text(json.dumps({"ticket": ticket, **envelope}) + "\n", encoding="utf-8")
+    code, out, err = _run(capsys, RULES, "--tickets", str(tickets), "--now", NOW, "--trace")
+    d = json.loads(out)
+    got = {"fired": d["fired"], "effects": len(d["effects"]), "suppressed": d["suppressed"]}
+    assert (code, err, got) == (0, "", result)
+
+
 def test_dry_run_default_now_is_the_current_minute(capsys, tmp_path):
     tickets = tmp_path / "t.jsonl"
     tickets.write_text('{"id": "A", "priority": "urgent"}\n', encoding="utf-8")
@@ -312,8 +359,29 @@ def test_dry_run_default_now_is_the_current_minute(capsys, tmp_path):
         ),
         (
             "envelope with an unknown key",
-            ['{"ticket": {"id": "X"}, "event": "updated"}'],
-            ["2: error: envelope: unknown key 'event' (it has 'ticket' and 'now')"],
+            ['{"ticket": {"id": "X"}, "priority": "high"}'],
+            [
+                "2: error: envelope: unknown key 'priority' "
+                "(it has 'ticket', 'now', 'event', 'history')"
+            ],
+        ),
+        (
+            "envelope with an unknown event",
+            ['{"ticket": {"id": "X"}, "event": "closed"}'],
+            [
+                "2: error: event: expected one of created, updated, replied, status_changed, "
+                'found "closed"'
+            ],
+        ),
+        (
+            "envelope history not a list",
+            ['{"ticket": {"id": "X"}, "history": {}}'],
+            ["2: error: history: expected a list of objects {to, at, template}"],
+        ),
+        (
+            "envelope history entry with a naive time",
+            ['{"ticket": {"id": "X"}, "history": [{"to": "a@b.c", "at": "2026-11-24T10:00"}]}'],
+            ["2: error: ticket 'X': a reply history entry needs an aware 'at' datetime"],
         ),
         (
             "envelope whose ticket is not an object",

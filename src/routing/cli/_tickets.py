@@ -3,8 +3,9 @@
 Two formats, chosen by the file's extension or by ``--input-format``:
 
 - **JSON Lines** (``.jsonl``, ``.ndjson``, ``.json-lines``; and ``-``, standard input): each
-  non-blank line is a ticket object, or an envelope ``{"ticket": {...}, "now": "ISO"}`` that
-  gives the ticket its own evaluation instant. Plain ticket lines go through
+  non-blank line is a ticket object, or an envelope ``{"ticket": {...}, "now": "ISO",
+  "event": "updated", "history": [...]}`` that gives the ticket its own evaluation instant,
+  event and reply history (every key but ``ticket`` optional). Plain ticket lines go through
   `Ticket.from_json` (one pydantic-core pass over the bytes, no `json.loads`).
 - **CSV** (``.csv``): a header row names ticket keys. A dotted column (``requester.email``,
   ``headers.List-Id``, ``fields.plan``) builds nested objects; empty cells are omitted;
@@ -48,7 +49,8 @@ INPUT_FORMATS: Final = ("jsonl", "csv")
 
 _EXTENSIONS: Final = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json-lines": "jsonl", ".csv": "csv"}
 _ENVELOPE_PREFIXES: Final = (b'{"ticket"', b'{"now"')
-_ENVELOPE_KEYS: Final = frozenset({"ticket", "now"})
+_ENVELOPE_KEYS: Final = ("ticket", "now", "event", "history")
+_EVENTS: Final = ("created", "updated", "replied", "status_changed")
 _TRUE: Final = frozenset({"true", "yes", "1"})
 _FALSE: Final = frozenset({"false", "no", "0"})
 _BUFFER: Final = 1 << 20
@@ -66,6 +68,8 @@ class Record:
     ticket: Ticket | None
     now: datetime | None = None
     error: str | None = None
+    event: str = "created"
+    history: tuple[Mapping[str, Any], ...] = ()
 
 
 def parse_instant(text: str) -> datetime:
@@ -299,10 +303,13 @@ def record_from_data(line: int, data: Any) -> Record:
             return Record(line, Ticket.from_dict(data))
         except TicketError as exc:
             return Record(line, None, None, str(exc))
-    extra = sorted(set(data) - _ENVELOPE_KEYS)
+    extra = [key for key in data if key not in _ENVELOPE_KEYS]
     if extra:
         return Record(
-            line, None, None, f"envelope: unknown key '{extra[0]}' (it has 'ticket' and 'now')"
+            line,
+            None,
+            None,
+            f"envelope: unknown key '{extra[0]}' (it has 'ticket', 'now', 'event', 'history')",
         )
     now: datetime | None = None
     if data.get("now") is not None:
@@ -317,11 +324,23 @@ def record_from_data(line: int, data: Any) -> Record:
             now = parse_instant(data["now"])
         except ValueError as exc:
             return Record(line, None, None, f"now: {exc}")
+    event = data.get("event")
+    if event is None:
+        event = "created"
+    elif event not in _EVENTS:
+        return Record(
+            line, None, None, f"event: expected one of {', '.join(_EVENTS)}, found {_kind(event)}"
+        )
+    history = data.get("history")
+    if history is None:
+        history = []
+    if not isinstance(history, list) or not all(isinstance(h, dict) for h in history):
+        return Record(line, None, None, "history: expected a list of objects {to, at, template}")
     ticket = data["ticket"]
     if not isinstance(ticket, dict):
         return Record(line, None, None, f"ticket: expected an object, found {_kind(ticket)}")
     try:
-        return Record(line, Ticket.from_dict(ticket), now)
+        return Record(line, Ticket.from_dict(ticket), now, None, event, tuple(history))
     except TicketError as exc:
         return Record(line, None, None, str(exc))
 

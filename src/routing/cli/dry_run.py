@@ -1,7 +1,8 @@
 """``routing dry-run RULES --tickets FILE``: the decisions of a rule set for recorded tickets.
 
 Each ticket is evaluated at ``--now`` (default: the current minute, UTC) unless its line is an
-envelope ``{"ticket": {...}, "now": "..."}`` (or its CSV row has a ``now`` cell). Output, on
+envelope ``{"ticket": {...}, "now": "..."}`` (or its CSV row has a ``now`` cell); an envelope
+may also give the ``event`` and the reply ``history``. Output, on
 standard output or ``--output PATH``:
 
 - ``jsonl``: one decision JSON object per line (DESIGN section 7; ``--trace`` adds the trace);
@@ -34,6 +35,7 @@ from routing.cli._tickets import (
     parse_instant,
 )
 from routing.cli.main import EXIT_FINDING, EXIT_OK, EXIT_USAGE
+from routing.errors import RoutingError
 
 __all__ = ["MAX_LINE_ERRORS", "register"]
 
@@ -196,14 +198,18 @@ def _evaluate_all(
                     messages.append(f"{name}:{record.line}: error: {record.error}\n")
                 continue
             try:
-                decision = evaluate(ticket, record.now or now, trace=trace)
+                decision = evaluate(
+                    ticket,
+                    record.now or now,
+                    event=record.event,
+                    history=record.history,
+                    trace=trace,
+                )
             except Exception as exc:  # one bad ticket must not end the run
                 skipped += 1
                 if skipped <= MAX_LINE_ERRORS:
-                    messages.append(
-                        f"{name}:{record.line}: error: ticket '{ticket.id}': evaluation failed: "
-                        f"{type(exc).__name__}: {exc}\n"
-                    )
+                    why = str(exc) if isinstance(exc, RoutingError) else _internal(exc)
+                    messages.append(f"{name}:{record.line}: error: ticket '{ticket.id}': {why}\n")
                 continue
             add(decision)
             evaluated += 1
@@ -228,6 +234,10 @@ def _evaluate_all(
     if messages:
         sys.stderr.write("".join(messages))
     return skipped
+
+
+def _internal(exc: Exception) -> str:
+    return f"evaluation failed: {type(exc).__name__}: {exc}"
 
 
 class _Progress:

@@ -121,7 +121,10 @@ def _run(args: argparse.Namespace) -> int:
         record = _read_one(args.ticket)
     assert record.ticket is not None
     at = record.now or now
-    decision = ruleset.explain(record.ticket, at)
+    try:
+        decision = ruleset.explain(record.ticket, at, event=record.event, history=record.history)
+    except routing.RoutingError as exc:  # a malformed history entry
+        raise _InputError(f"{args.ticket}: error: {exc}") from None
     if args.format == "json":
         data = decision.to_dict(trace=True)
         trace = data.pop("trace")
