@@ -199,7 +199,14 @@ CASES = (
     Case(
         "route to a queue with nothing close",
         "true",
-        (("name/unknown-queue", "queue 'zzz' is not declared", None, _at(24, LINE + 1)),),
+        (
+            (
+                "name/unknown-queue",
+                "queue 'zzz' is not declared",
+                "declare it under 'queues:'",
+                _at(24, LINE + 1),
+            ),
+        ),
         "[{route: zzz}]",
     ),
     Case(
@@ -235,7 +242,7 @@ CASES = (
             (
                 "name/unknown-template",
                 "template 'welcome' is not declared",
-                None,
+                "declare it under 'templates:'",
                 _at(61, LINE + 1),
             ),
         ),
@@ -270,7 +277,14 @@ CASES = (
     Case(
         "set assignee to an unknown agent",
         "true",
-        (("name/unknown-agent", "agent 'bob' is not declared", None, _at(33, LINE + 1)),),
+        (
+            (
+                "name/unknown-agent",
+                "agent 'bob' is not declared",
+                "declare it under 'agents:'",
+                _at(33, LINE + 1),
+            ),
+        ),
         "[{set: {assignee: bob}}]",
     ),
     Case(
