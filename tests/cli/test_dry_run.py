@@ -485,6 +485,55 @@ def test_dry_run_csv_rows(note, row, result, capsys, tmp_path):
         assert (code, err, {"tags": d["tags"], "fields": d["fields"]}) == (0, "", result)
 
 
+@pytest.mark.parametrize(
+    ("note", "content", "suffix", "errors", "evaluated"),
+    [
+        (
+            "CSV quote not closed",
+            b'id,subject\nA,"open\n',
+            "csv",
+            ["2: error: not CSV: unexpected end of data"],
+            [],
+        ),
+        (
+            "CSV text after a closing quote",
+            b'id,subject\nA,"x"y\nB,ok\n',
+            "csv",
+            ["2: error: not CSV: ',' expected after '\"'"],
+            ["B"],
+        ),
+        (
+            "CSV not UTF-8",
+            b"id,subject\nA,caf\xe9\nB,ok\n",
+            "csv",
+            ["2: error: not UTF-8 text"],
+            ["B"],
+        ),
+        (
+            "JSON line not UTF-8",
+            b'{"id": "A", "subject": "caf\xe9"}\n{"id": "B"}\n',
+            "jsonl",
+            ["1: error: ticket: not JSON: invalid unicode code point at line 1 column 29"],
+            ["B"],
+        ),
+    ],
+    ids=lambda v: v if isinstance(v, str) and " " in v else None,
+)
+def test_dry_run_unreadable_lines(note, content, suffix, errors, evaluated, capsys, tmp_path):
+    tickets = tmp_path / f"t.{suffix}"
+    tickets.write_bytes(content)
+    code, out, err = _run(capsys, RULES, "--tickets", str(tickets), "--now", NOW)
+    n = len(evaluated)
+    expected_err = "".join(f"{tickets}:{e}\n" for e in errors) + (
+        f"{tickets}: skipped 1 malformed line, evaluated {n} ticket{'s' if n != 1 else ''}\n"
+    )
+    assert (code, [json.loads(x)["ticket_id"] for x in out.splitlines()], err) == (
+        1,
+        evaluated,
+        expected_err,
+    )
+
+
 # ---------------------------------------------------------------------------- usage and rules
 
 
@@ -519,6 +568,12 @@ def test_dry_run_csv_rows(note, row, result, capsys, tmp_path):
             "trace with summary",
             [RULES, "--tickets", TICKETS, "--trace", "--format", "summary"],
             "routing dry-run: error: --trace works with --format jsonl, not summary\n",
+        ),
+        (
+            "output not writable",
+            [RULES, "--tickets", TICKETS, "--output", "/nonexistent/out.jsonl"],
+            "routing dry-run: error: --output: cannot write '/nonexistent/out.jsonl': "
+            "No such file or directory\n",
         ),
         (
             "tickets path is a directory",
@@ -612,3 +667,26 @@ def test_dry_run_examples_helpdesk(capsys):
     code, out, err = _run(capsys, str(EXAMPLES / "rules"), "--tickets", str(tickets), "--now", NOW)
     decisions = [json.loads(x) for x in out.splitlines()]
     assert (code, err, [d["ticket_id"] for d in decisions]) == (0, "", ids)
+
+
+def test_dry_run_table_is_the_default_on_a_terminal_and_uses_rich(capsys, monkeypatch):
+    monkeypatch.setattr(dry_run, "_isatty", lambda s: s is sys.stdout)
+    monkeypatch.setenv("COLUMNS", "120")
+    assert _run(capsys, RULES, "--tickets", TICKETS, "--now", NOW) == (
+        0,
+        "┏━━━━━━━━┳━━━━━━━━━┳━━━━━━━━━━┳━━━━━━━━━━━━━━━━━┳━━━━━━┳━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━┳"
+        "━━━━━━━━━━━━━━━━━━━━━━━━┓\n"
+        "┃ ticket ┃ queue   ┃ priority ┃ tags            ┃ spam ┃ fired            ┃ replies    ┃"
+        " errors                 ┃\n"
+        "┡━━━━━━━━╇━━━━━━━━━╇━━━━━━━━━━╇━━━━━━━━━━━━━━━━━╇━━━━━━╇━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━╇"
+        "━━━━━━━━━━━━━━━━━━━━━━━━┩\n"
+        "│ T-1    │ billing │ high     │                 │ no   │ refunds          │ refund-ack │"
+        " eval/missing-field     │\n"
+        "│ T-2    │ tech    │ urgent   │ high-value, vip │ no   │ vip, big spender │            │"
+        "                        │\n"
+        "│ T-3    │ general │ normal   │                 │ no   │ everything else  │            │"
+        " eval/missing-field (2) │\n"
+        "└────────┴─────────┴──────────┴─────────────────┴──────┴──────────────────┴────────────┴"
+        "────────────────────────┘\n",
+        "",
+    )

@@ -195,7 +195,7 @@ class TicketReader:
 
     def _csv(self) -> Iterator[Record]:
         lines = self._decoded_lines()
-        reader = csv.reader(lines)
+        reader = csv.reader(lines, strict=True)
         try:
             header = next(reader)
         except StopIteration:
