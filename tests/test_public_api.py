@@ -1,0 +1,75 @@
+"""The public names are pinned: adding or removing one is a deliberate change."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+import pytest
+
+
+@dataclass(frozen=True)
+class Case:
+    note: str
+    module: str
+    names: tuple[str, ...]
+
+
+CASES = (
+    Case(
+        "routing",
+        "routing",
+        (
+            "Decision",
+            "Diagnostic",
+            "RoutingError",
+            "RuleError",
+            "Ruleset",
+            "Severity",
+            "Ticket",
+            "TicketError",
+            "__version__",
+            "load",
+            "loads",
+        ),
+    ),
+    Case(
+        "routing.sla",
+        "routing.sla",
+        (
+            "Calendar",
+            "DayInfo",
+            "METRICS",
+            "MetricStatus",
+            "Pause",
+            "SlaClock",
+            "SlaResult",
+            "TicketHistory",
+        ),
+    ),
+)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.note for c in CASES])
+def test_all_is_pinned_and_sorted(case: Case) -> None:
+    """`__all__` is exactly the pinned names, kept sorted."""
+    exported = importlib.import_module(case.module).__all__
+    assert (list(exported), sorted(exported)) == (list(case.names), list(case.names))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.note for c in CASES])
+def test_every_exported_name_is_importable(case: Case) -> None:
+    """Every name in `__all__` is an attribute of its module."""
+    module = importlib.import_module(case.module)
+    assert [n for n in case.names if not hasattr(module, n)] == []
+
+
+def test_exceptions_share_one_root() -> None:
+    """Every public exception derives from RoutingError."""
+    import routing
+
+    assert (
+        issubclass(routing.RuleError, routing.RoutingError),
+        issubclass(routing.TicketError, routing.RoutingError),
+        issubclass(routing.RoutingError, Exception),
+    ) == (True, True, True)
