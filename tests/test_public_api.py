@@ -51,10 +51,10 @@ CASES = (
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.note for c in CASES])
-def test_all_is_pinned_and_sorted(case: Case) -> None:
-    """`__all__` is exactly the pinned names, kept sorted."""
+def test_all_is_pinned(case: Case) -> None:
+    """`__all__` holds exactly the pinned names (sorted here; the module keeps ruff's order)."""
     exported = importlib.import_module(case.module).__all__
-    assert (list(exported), sorted(exported)) == (list(case.names), list(case.names))
+    assert (sorted(exported), len(set(exported))) == (list(case.names), len(exported))
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.note for c in CASES])
