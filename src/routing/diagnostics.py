@@ -162,7 +162,6 @@ CODES: dict[str, CodeInfo] = {
     "name/unknown-function": _e("a function the language does not have"),
     "name/unknown-agent": _e("an agent that is not declared"),
     "name/unknown-policy": _e("an SLA policy that is not declared"),
-    "name/unknown-stage": _e("a stage that is not declared"),
     "name/define-cycle": _e("named conditions that refer to each other in a cycle"),
     # types
     "type/mismatch": _e("an operator applied to values of the wrong types"),
@@ -299,7 +298,7 @@ def _display_width(text: str) -> int:
 def _render_one(d: Diagnostic) -> list[str]:
     lines = [d.headline()]
     span = d.span
-    if span is not None and span.start.line <= span.source.line_count:
+    if span is not None and span.source.text and span.start.line <= span.source.line_count:
         first, last = span.start.line, span.end.line
         shown = list(range(first, min(last, first + 2) + 1))
         gutter = len(str(shown[-1]))

@@ -414,9 +414,6 @@ TEXTS = (
         True,
         """\
 r.yaml:1:1: error[file/unsupported-version]: the rule file has no 'version' key
-  |
-1 |
-  | ^
   = help: add 'version: 1' at the top""",
     ),
     TextCase(
@@ -471,8 +468,7 @@ def test_load_text_refuses_a_file_over_the_size_limit(monkeypatch: pytest.Monkey
     assert (rule_file, render_text(diags)) == (
         None,
         """\
-<input>: error[limit/file-size]: the rule file has 212 bytes, more than the limit of 40
-  = note: in 'big.yaml'
+big.yaml:1:1: error[limit/file-size]: the rule file has 212 bytes, more than the limit of 40
   = help: split it into several files in one directory""",
     )
 
@@ -530,7 +526,13 @@ def test_load_path_missing(tmp_path: Path) -> None:
     missing = tmp_path / "nope"
     assert load_path(missing) == (
         [],
-        [Diagnostic.make("file/not-found", f"no such file or directory: '{missing}'")],
+        [
+            Diagnostic.make(
+                "file/not-found",
+                f"no such file or directory: '{missing}'",
+                SourceFile(str(missing), "").span(0, 0),
+            )
+        ],
     )
 
 
@@ -538,7 +540,7 @@ def test_load_path_empty_directory(tmp_path: Path) -> None:
     _write(tmp_path, {"readme.md": "x"})
     _, diags = load_path(tmp_path)
     assert render_text(diags) == (
-        f"<input>: error[file/empty]: no rule files (*.yaml, *.yml) in '{tmp_path}'\n"
+        f"{tmp_path}:1:1: error[file/empty]: no rule files (*.yaml, *.yml) in '{tmp_path}'\n"
         "  = help: point to a rule file or to a directory that holds some"
     )
 

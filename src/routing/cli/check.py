@@ -39,7 +39,7 @@ def _run(args: argparse.Namespace) -> int:
             f"{warnings} warning{'s' if warnings != 1 else ''}"
         )
         sys.stdout.write(("" if diagnostics else "ok: ") + summary + "\n")
-    else:
+    elif text:
         sys.stdout.write(text + "\n")
     return 1 if fail else 0
 

@@ -47,16 +47,60 @@ def _collapse(text: str) -> str:
     return " ".join(text.split())
 
 
+class _Mapped(str):
+    """A folded, space-collapsed text whose folding changed lengths ("İ" -> "i" + U+0307,
+    "ß" -> "ss"): `origin[i]` is the index in `original` of the character that folded
+    character i came from, so word boundaries are judged on the ticket's own text."""
+
+    original: str
+    origin: tuple[int, ...]
+
+
+def words_of(text: str) -> str:
+    """`text` case-folded with every run of white space made one space, for `mentions`."""
+    folded = text.casefold()
+    if len(folded) == len(text):  # one folded character per character: positions agree
+        return _collapse(folded)
+    chars: list[str] = []
+    origin: list[int] = []
+    for i, ch in enumerate(text):
+        if ch.isspace():
+            if chars and chars[-1] != " ":
+                chars.append(" ")
+                origin.append(i)
+            continue
+        for f in ch.casefold():
+            chars.append(f)
+            origin.append(i)
+    if chars and chars[-1] == " ":
+        chars.pop()
+        origin.pop()
+    out = _Mapped("".join(chars))
+    out.original = text
+    out.origin = tuple(origin)
+    return out
+
+
 def mentions(haystack: str, needle: str) -> bool:
-    """Whole-word/phrase test on already folded and space-collapsed texts."""
+    """Whole-word/phrase test on a `words_of` text and a folded, collapsed needle."""
     if not needle:
         return False
     start = haystack.find(needle)
     n = len(needle)
+    mapped = haystack if isinstance(haystack, _Mapped) else None
     while start >= 0:
         end = start + n
-        before_ok = start == 0 or not _is_word(haystack[start - 1])
-        after_ok = end == len(haystack) or not _is_word(haystack[end])
+        if mapped is None:
+            before_ok = start == 0 or not _is_word(haystack[start - 1])
+            after_ok = end == len(haystack) or not _is_word(haystack[end])
+        else:
+            origin, text = mapped.origin, mapped.original
+            first, last = origin[start], origin[end - 1]
+            whole = (start == 0 or origin[start - 1] != first) and (
+                end == len(origin) or origin[end] != last
+            )
+            before_ok = whole and (first == 0 or not _is_word(text[first - 1]))
+            after_ok = whole and (last + 1 == len(text) or not _is_word(text[last + 1]))
         if before_ok and after_ok:
             return True
         start = haystack.find(needle, start + 1)
@@ -314,17 +358,16 @@ class PredicateBuilder:
     def _words_getter(self, node: ast.Expr) -> Fn:
         get, key = self._text_getter(node)
         if key is not None and not self.observe:
-            folded = _folded(f"fold:{key}", get)
             ckey = f"words:{key}"
 
             def words(s: State) -> str:
                 v = s.cache.get(ckey)
                 if v is None:
-                    v = s.cache[ckey] = _collapse(folded(s))
+                    v = s.cache[ckey] = words_of(_text_value(get(s)))
                 return v
 
             return words
-        return lambda s: _collapse(_text_value(get(s)).casefold())
+        return lambda s: words_of(_text_value(get(s)))
 
     # ------------------------------------------------------------------ boolean
 

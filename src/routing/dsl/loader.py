@@ -26,7 +26,7 @@ from typing import Any
 
 import yaml
 
-from routing.diagnostics import Diagnostic, SourceFile, sort_diagnostics
+from routing.diagnostics import Diagnostic, SourceFile, Span, sort_diagnostics
 from routing.dsl import limits
 from routing.dsl._build import build_rule_file
 from routing.dsl.ast import RuleFile, YamlNode, YMapping, YScalar, YSequence
@@ -401,6 +401,11 @@ def read_yaml(text: str, source: SourceFile) -> tuple[YamlNode | None, list[Diag
 # --------------------------------------------------------------------------- loading
 
 
+def _whole_file(name: str) -> Span:
+    """A span that names a file without quoting it (no snippet is shown for it)."""
+    return SourceFile(name, "").span(0, 0)
+
+
 def _too_large(text: str) -> bool:
     if len(text) <= limits.MAX_FILE_BYTES // 4:
         return False
@@ -411,8 +416,7 @@ def _size_diagnostic(source: SourceFile, size: int) -> Diagnostic:
     return Diagnostic.make(
         "limit/file-size",
         f"the rule file has {size} bytes, more than the limit of {limits.MAX_FILE_BYTES}",
-        None,
-        notes=[f"in '{source.name}'"],
+        _whole_file(source.name),
         hint="split it into several files in one directory",
     )
 
@@ -501,7 +505,13 @@ def load_path(path: str | os.PathLike[str]) -> tuple[list[RuleFile], list[Diagno
     root = Path(path)
     shown = os.fspath(path)
     if not root.exists():
-        return [], [Diagnostic.make("file/not-found", f"no such file or directory: '{shown}'")]
+        return [], [
+            Diagnostic.make(
+                "file/not-found",
+                f"no such file or directory: '{shown}'",
+                _whole_file(shown),
+            )
+        ]
     if not root.is_dir():
         rule_file, diags = _load_file(root, shown)
         return ([rule_file] if rule_file is not None else []), diags
@@ -511,6 +521,7 @@ def load_path(path: str | os.PathLike[str]) -> tuple[list[RuleFile], list[Diagno
             Diagnostic.make(
                 "file/empty",
                 f"no rule files (*.yaml, *.yml) in '{shown}'",
+                _whole_file(shown),
                 hint="point to a rule file or to a directory that holds some",
             )
         ]

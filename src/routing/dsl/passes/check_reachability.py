@@ -17,7 +17,20 @@ def always_true(expr: ast.Expr) -> bool:
     if isinstance(expr, ast.And):
         return all(always_true(e) for e in expr.operands)
     if isinstance(expr, ast.Not):
-        return isinstance(expr.operand, ast.BoolLit) and not expr.operand.value
+        return always_false(expr.operand)
+    return False
+
+
+def always_false(expr: ast.Expr) -> bool:
+    """Whether `expr` is false for every ticket, judged from its literals alone."""
+    if isinstance(expr, ast.BoolLit):
+        return not expr.value
+    if isinstance(expr, ast.And):
+        return any(always_false(e) for e in expr.operands)
+    if isinstance(expr, ast.Or):
+        return all(always_false(e) for e in expr.operands)
+    if isinstance(expr, ast.Not):
+        return always_true(expr.operand)
     return False
 
 
@@ -26,7 +39,8 @@ def _events(rule: ast.Rule) -> frozenset[str]:
 
 
 def check_reachability(ctx: CheckContext) -> None:
-    """Report rules of a `first` stage that follow a rule that always fires."""
+    """Report rules of a `first` stage that follow a rule that always fires, and rules
+    whose condition is always false."""
     for stage in ctx.stages:
         if stage.mode.value != "first":
             continue
@@ -49,3 +63,12 @@ def check_reachability(ctx: CheckContext) -> None:
             expr = ctx.exprs.get(id(rule.when))
             if expr is not None and always_true(expr):
                 catch_all.append(rule)
+    for _, rule in ctx.rules():
+        expr = ctx.exprs.get(id(rule.when))
+        if rule.enabled and expr is not None and always_false(expr):
+            ctx.report(
+                "rule/constant-condition",
+                f"rule '{rule.name.value}' can never fire: its condition is always false",
+                rule.when.span,
+                hint="set 'enabled: false' to switch a rule off",
+            )

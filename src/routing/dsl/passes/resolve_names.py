@@ -210,12 +210,21 @@ def _check_define_cycles(ctx: CheckContext) -> None:
                 stack.append((nxt, sorted(ctx.define_deps.get(nxt, ()))))
 
 
+_DECLARED_UNDER = {
+    "queue": "queues",
+    "template": "templates",
+    "SLA policy": "sla_policies",
+    "agent": "agents",
+    "calendar": "calendars",
+}
+
+
 def _need(
     ctx: CheckContext, name: ast.Name | None, table: dict[str, object], code: str, what: str
 ) -> None:
     if name is None or name.value in table:
         return
-    hint = did_you_mean(name.value, table)
+    hint = did_you_mean(name.value, table) or f"declare it under '{_DECLARED_UNDER[what]}:'"
     ctx.report(code, f"{what} '{name.value}' is not declared", name.span, hint=hint)
 
 
