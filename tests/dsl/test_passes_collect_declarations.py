@@ -28,8 +28,7 @@ def _through(pass_name: str, *texts: tuple[str, str]) -> list[Found]:
     for _, run in PASSES[: names.index(pass_name) + 1]:
         run(ctx)
     return [
-        (d.code, d.message, d.hint, d.notes, str(d.span))
-        for d in sort_diagnostics(ctx.diagnostics)
+        (d.code, d.message, d.hint, d.notes, str(d.span)) for d in sort_diagnostics(ctx.diagnostics)
     ]
 
 
