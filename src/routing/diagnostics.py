@@ -347,7 +347,13 @@ def render_text(diagnostics: Sequence[Diagnostic], *, max_errors: int = 100) -> 
     ordered = sort_diagnostics(diagnostics)
     shown = ordered if max_errors <= 0 else ordered[:max_errors]
     blocks = ["\n".join(_render_one(d)) for d in shown]
-    hidden = len(ordered) - len(shown)
-    if hidden > 0:
-        blocks.append(f"{hidden} more {'error' if hidden == 1 else 'errors'} not shown")
+    rest = ordered[len(shown) :]
+    if rest:
+        errors = sum(d.severity is Severity.ERROR for d in rest)
+        counts = [
+            f"{n} more {word}{'' if n == 1 else 's'}"
+            for n, word in ((errors, "error"), (len(rest) - errors, "warning"))
+            if n
+        ]
+        blocks.append(f"{' and '.join(counts)} not shown")
     return "\n\n".join(blocks)

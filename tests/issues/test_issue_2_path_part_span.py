@@ -50,10 +50,6 @@ CASES = (
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the span of a dotted PathPart starts at the '.', not at the name (issue 2)",
-)
 @pytest.mark.parametrize("case", CASES, ids=[c.note for c in CASES])
 def test_unknown_path_part_is_located_at_its_name(case: Case) -> None:
     """The column and the caret of an unknown path part are those of the name itself."""

@@ -71,10 +71,6 @@ CASES = (
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="check_types pluralises with describe() + 's': 'a prioritys', 'a numbers' (issue 2)",
-)
 @pytest.mark.parametrize("case", CASES, ids=[c.note for c in CASES])
 def test_type_messages_use_grammatical_plurals(case: Case) -> None:
     """A message that talks about several values of a type uses the plural of its name."""

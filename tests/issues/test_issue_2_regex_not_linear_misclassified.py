@@ -32,11 +32,6 @@ CASES = (
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="regex._NON_LINEAR matches escaped characters, so a syntax error is reported as "
-    "regex/not-linear (issue 2)",
-)
 @pytest.mark.parametrize("case", CASES, ids=[c.note for c in CASES])
 def test_an_invalid_pattern_is_not_called_not_linear(case: Case) -> None:
     """A pattern without look-around or backreference is refused as invalid, with RE2's reason."""

@@ -6,7 +6,6 @@ linear-time implementation; RE2 rejects them, and we say so in plain words.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,17 +17,30 @@ _OPTIONS = re2.Options()
 _OPTIONS.log_errors = False
 _OPTIONS.max_mem = 64 << 20
 
-# Constructs RE2 refuses because no linear-time algorithm exists for them.
-_NON_LINEAR = re.compile(
-    r"""\\[1-9]                # backreference \1..\9
-      | \\k<                   # named backreference
-      | \(\?P=                 # Python named backreference
-      | \(\?<?[=!]             # look-ahead / look-behind
-      | \(\?>                  # atomic group
-      | [*+?}]\+               # possessive quantifier
-    """,
-    re.VERBOSE,
-)
+# Constructs RE2 refuses because no linear-time algorithm exists for them, looked for
+# outside escapes (an escaped parenthesis is a literal, not a group).
+_GROUP_OPENERS = ("(?=", "(?!", "(?<=", "(?<!", "(?>", "(?P=")
+
+
+def _non_linear(pattern: str) -> str | None:
+    """The first backreference, look-around, atomic group or possessive quantifier."""
+    i, n = 0, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\":
+            pair = pattern[i : i + 2]
+            if len(pair) == 2 and (pair[1] in "123456789" or pair[1] == "k"):
+                return pair if pair[1] != "k" else pattern[i : i + 3]
+            i += 2
+            continue
+        if ch == "(":
+            opener = next((o for o in _GROUP_OPENERS if pattern.startswith(o, i)), None)
+            if opener is not None:
+                return opener
+        if ch in "*+?}" and pattern.startswith("+", i + 1):
+            return pattern[i : i + 2]
+        i += 1
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,9 +61,8 @@ def compile_regex(pattern: str, flags: str = "") -> Any | RegexProblem:
         if isinstance(detail, bytes):
             detail = detail.decode("utf-8", "replace")
     # RE2 refused it: say so plainly when the cause is a construct with no linear match
-    m = _NON_LINEAR.search(pattern)
-    if m is not None:
-        what = m.group(0)
+    what = _non_linear(pattern)
+    if what is not None:
         kind = (
             "a backreference"
             if what.startswith(("\\", "(?P="))

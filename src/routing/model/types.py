@@ -63,6 +63,17 @@ class Type:
         """Strings and enums: values that are text at run time."""
         return self.kind in (Kind.STRING, Kind.ENUM)
 
+    def plural(self) -> str:
+        """The plural noun for messages: 'priorities', 'numbers', 'lists of strings'."""
+        text = self.describe()
+        noun = text.split(" ", 1)[1] if text.startswith(("a ", "an ")) else text
+        head, sep, tail = noun.partition(" of ")
+        if head.endswith("y") and not head.endswith(("ay", "ey", "oy", "uy")):
+            head = head[:-1] + "ies"
+        elif not head.endswith("s"):
+            head += "s"
+        return head + sep + tail
+
     def describe(self) -> str:
         """A short noun phrase for messages: 'a string', 'a list of strings', 'a priority'."""
         k = self.kind

@@ -249,7 +249,7 @@ class _Typer:
         if lt.kind is Kind.ENUM:
             return self._order_ok(op, lt, node)
         if op not in ("==", "!=") and lt.kind not in _ORDERED:
-            return self.mismatch(f"'{op}' cannot order {lt.describe()}s", node.span)
+            return self.mismatch(f"'{op}' cannot order {lt.plural()}", node.span)
         return BOOL
 
     def _order_ok(self, op: str, t: Type, node: ast.Compare) -> Type:
@@ -330,7 +330,7 @@ class _Typer:
                 self.error(
                     code,
                     f"list '${container.name}' has values that are not "
-                    f"{enum.describe().split(' (')[0]}s: {', '.join(repr(b) for b in bad[:5])}",
+                    f"{enum.plural()}: {', '.join(repr(b) for b in bad[:5])}",
                     container.span,
                 )
 
@@ -412,7 +412,7 @@ class _Typer:
             inner = it.item or ANY
             if Kind.ANY not in (elem.kind, inner.kind) and not _same_kind(elem, inner):
                 return self.mismatch(
-                    f"'has {node.quantifier} of' looks for {inner.describe()}s in {vt.describe()}",
+                    f"'has {node.quantifier} of' looks for {inner.plural()} in {vt.describe()}",
                     node.span,
                 )
         return BOOL

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from routing.diagnostics import Span
 from routing.dsl import ast
 from routing.dsl.functions import FUNCTIONS
 from routing.dsl.passes._context import CheckContext, Resolution, walk
@@ -47,6 +48,14 @@ def template_roots(ctx: CheckContext) -> dict[str, tuple[str, ...] | None]:
     return roots
 
 
+def _name_span(part: ast.PathPart) -> Span:
+    """The span of a path part's name: without the '.' before it (brackets are kept)."""
+    span = part.span
+    if part.bracketed or span.end.offset - span.start.offset != len(part.name) + 1:
+        return span
+    return span.source.span(span.start.offset + 1, span.end.offset)
+
+
 def _resolve_path(ctx: CheckContext, path: ast.Path) -> Resolution | None:
     parts = path.parts
     root = parts[0]
@@ -81,7 +90,7 @@ def _resolve_path(ctx: CheckContext, path: ast.Path) -> Resolution | None:
             ctx.report(
                 "name/unknown-field",
                 f"requester has no field '{second.name}'",
-                second.span,
+                _name_span(second),
                 hint=did_you_mean(second.name, REQUESTER_FIELDS, prefix="requester."),
             )
             return None
@@ -90,7 +99,7 @@ def _resolve_path(ctx: CheckContext, path: ast.Path) -> Resolution | None:
             ctx.report(
                 "name/unknown-custom-field",
                 f"custom field '{second.name}' is not declared",
-                second.span,
+                _name_span(second),
                 hint=did_you_mean(second.name, ctx.fields, prefix="fields.")
                 or "declare it under 'fields:'",
             )
@@ -112,7 +121,7 @@ def _resolve_path(ctx: CheckContext, path: ast.Path) -> Resolution | None:
     ctx.report(
         "name/unknown-field",
         f"'{'.'.join(p.name for p in parts[: parts.index(extra)])}' has no field '{extra.name}'",
-        extra.span,
+        _name_span(extra),
     )
     return None
 
