@@ -123,3 +123,18 @@ def test_loads_succeeds_with_a_conflict_and_keeps_the_warning() -> None:
     assert [(d.code, d.severity, f"{d.line}:{d.column}", d.hint) for d in rules.diagnostics] == [
         ("action/conflicting-set", Severity.WARNING, "9:40", HINT)
     ]
+
+
+def test_rules_of_different_events_do_not_conflict():
+    """Two rules that set the queue but listen to different events never both fire."""
+    text = """\
+version: 1
+queues: [a, b]
+stages:
+  - name: s
+    mode: all
+    rules:
+      - {name: on create, when: "true", then: [{route: a}]}
+      - {name: on update, on: updated, when: "true", then: [{route: b}]}
+"""
+    assert _through("check_conflicts", text) == []

@@ -16,7 +16,7 @@ from routing.compiler.predicates import Fn, PredicateBuilder
 from routing.compiler.state import EvalFailure, State
 from routing.dsl import ast
 from routing.dsl.checker import CheckedRuleset
-from routing.dsl.passes._context import children
+from routing.dsl.passes._context import children, rule_events
 from routing.dsl.printer import print_expr
 
 __all__ = [
@@ -169,7 +169,7 @@ def compile_ruleset(checked: CheckedRuleset, *, observe: bool = False) -> Compil
                         for a in rule.then
                     ),
                     enabled=rule.enabled,
-                    events=frozenset(e.value for e in rule.on) or frozenset({"created"}),
+                    events=rule_events(rule),
                     stop=rule.stop,
                     cost=_cost(checked, expr),
                     text=print_expr(expr),

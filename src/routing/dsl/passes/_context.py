@@ -11,7 +11,7 @@ from routing.dsl import ast
 from routing.model.schema import TicketSchema
 from routing.model.types import Type
 
-__all__ = ["CheckContext", "ConditionSite", "Resolution", "walk"]
+__all__ = ["CheckContext", "ConditionSite", "Resolution", "children", "rule_events", "walk"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +104,11 @@ class CheckContext:
             expr = self.exprs.get(key)
             if expr is not None and (include_invalid or key not in self.invalid):
                 yield site, expr
+
+
+def rule_events(rule: ast.Rule) -> frozenset[str]:
+    """The events a rule listens to (``created`` when it names none)."""
+    return frozenset(e.value for e in rule.on) or frozenset({"created"})
 
 
 def children(node: ast.Expr) -> tuple[ast.Expr, ...]:

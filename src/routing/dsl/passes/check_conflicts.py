@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from routing.diagnostics import Span
 from routing.dsl import ast
-from routing.dsl.passes._context import CheckContext
+from routing.dsl.passes._context import CheckContext, rule_events
 
 __all__ = ["check_conflicts", "fields_set"]
 
@@ -29,16 +29,19 @@ def check_conflicts(ctx: CheckContext) -> None:
     for stage in ctx.stages:
         if stage.mode.value != "all":
             continue
-        first_writer: dict[str, ast.Rule] = {}
+        writers: dict[str, list[ast.Rule]] = {}
         for rule in stage.rules:
             if not rule.enabled:
                 continue
+            events = rule_events(rule)
             mine: dict[str, Span] = {}
             for action in rule.then:
                 for name, span in fields_set(action):
                     mine.setdefault(name, span)
             for name, span in mine.items():
-                earlier = first_writer.get(name)
+                # rules that listen to different events never run in the same evaluation
+                earlier = next((r for r in writers.get(name, ()) if events & rule_events(r)), None)
+                writers.setdefault(name, []).append(rule)
                 if earlier is not None:
                     ctx.report(
                         "action/conflicting-set",
@@ -48,5 +51,3 @@ def check_conflicts(ctx: CheckContext) -> None:
                         notes=(f"'{earlier.name.value}' is at {earlier.name.span}",),
                         hint="make the conditions exclusive, or use a 'first' stage",
                     )
-                else:
-                    first_writer[name] = rule

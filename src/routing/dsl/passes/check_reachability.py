@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from routing.dsl import ast
-from routing.dsl.passes._context import CheckContext
+from routing.dsl.passes._context import CheckContext, rule_events
 
 __all__ = ["always_true", "check_reachability"]
 
@@ -34,10 +34,6 @@ def always_false(expr: ast.Expr) -> bool:
     return False
 
 
-def _events(rule: ast.Rule) -> frozenset[str]:
-    return frozenset(e.value for e in rule.on) or frozenset({"created"})
-
-
 def check_reachability(ctx: CheckContext) -> None:
     """Report rules of a `first` stage that follow a rule that always fires, and rules
     whose condition is always false."""
@@ -48,8 +44,8 @@ def check_reachability(ctx: CheckContext) -> None:
         for rule in stage.rules:
             if not rule.enabled:
                 continue
-            events = _events(rule)
-            blocker = next((c for c in catch_all if events <= _events(c)), None)
+            events = rule_events(rule)
+            blocker = next((c for c in catch_all if events <= rule_events(c)), None)
             if blocker is not None:
                 ctx.report(
                     "rule/unreachable",
