@@ -513,7 +513,7 @@ def test_dry_run_csv_rows(note, row, result, capsys, tmp_path):
             "JSON line not UTF-8",
             b'{"id": "A", "subject": "caf\xe9"}\n{"id": "B"}\n',
             "jsonl",
-            ["1: error: ticket: not JSON: invalid unicode code point at line 1 column 29"],
+            ["1: error: not UTF-8 text: byte 0xe9 at column 28"],
             ["B"],
         ),
     ],

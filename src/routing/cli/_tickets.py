@@ -177,6 +177,10 @@ class TicketReader:
                     yield Record(number, from_json(line))
                     continue
                 except TicketError as exc:
+                    bad = _not_utf8(line)
+                    if bad is not None:
+                        yield Record(number, None, None, bad)
+                        continue
                     # Maybe an envelope written with spaces or other key order.
                     record = _envelope_or_none(number, line)
                     yield record if record is not None else Record(number, None, None, str(exc))
@@ -281,6 +285,15 @@ class TicketReader:
             if declared is not None:
                 return _convert_field(path[1], declared, cell)
         return cell
+
+
+def _not_utf8(line: bytes) -> str | None:
+    """Our own message for a line that is not UTF-8 (the JSON parser's wording varies)."""
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return f"not UTF-8 text: byte 0x{line[exc.start]:02x} at column {exc.start + 1}"
+    return None
 
 
 def _envelope_or_none(number: int, line: bytes) -> Record | None:
