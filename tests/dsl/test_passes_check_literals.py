@@ -6,12 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from tests.checking import diagnostics_through
 
-from routing.diagnostics import sort_diagnostics
-from routing.dsl.checker import PASSES
 from routing.dsl.limits import MAX_PATTERN
-from routing.dsl.loader import load_text
-from routing.dsl.passes._context import CheckContext
 
 Found = tuple[str, str, str | None, str]
 
@@ -34,15 +31,9 @@ TZ_HINT = 'use an IANA name such as "Europe/Berlin"'
 
 
 def _through(pass_name: str, text: str) -> list[Found]:
-    rule_file, found = load_text(text, "r.yaml")
-    ctx = CheckContext(files=[rule_file] if rule_file else [])
-    ctx.diagnostics.extend(found)
-    names = [n for n, _ in PASSES]
-    for _, run in PASSES[: names.index(pass_name) + 1]:
-        run(ctx)
     return [
         (d.code, d.message, d.hint, f"{d.line}:{d.column}")
-        for d in sort_diagnostics(ctx.diagnostics)
+        for d in diagnostics_through(pass_name, ("r.yaml", text))
     ]
 
 

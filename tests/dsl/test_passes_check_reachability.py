@@ -6,26 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-
-from routing.diagnostics import sort_diagnostics
-from routing.dsl.checker import PASSES
-from routing.dsl.loader import load_text
-from routing.dsl.passes._context import CheckContext
+from tests.checking import diagnostics_through
 
 Found = tuple[str, str, str | None, tuple[str, ...], str]
 HINT = "move the catch-all rule to the end of the stage"
 
 
 def _through(pass_name: str, text: str) -> list[Found]:
-    rule_file, found = load_text(text, "r.yaml")
-    ctx = CheckContext(files=[rule_file] if rule_file else [])
-    ctx.diagnostics.extend(found)
-    names = [n for n, _ in PASSES]
-    for _, run in PASSES[: names.index(pass_name) + 1]:
-        run(ctx)
     return [
         (d.code, d.message, d.hint, d.notes, f"{d.line}:{d.column}")
-        for d in sort_diagnostics(ctx.diagnostics)
+        for d in diagnostics_through(pass_name, ("r.yaml", text))
     ]
 
 

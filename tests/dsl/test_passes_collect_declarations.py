@@ -5,30 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-
-from routing.diagnostics import sort_diagnostics
-from routing.dsl.checker import PASSES
-from routing.dsl.loader import load_text
-from routing.dsl.passes._context import CheckContext
+from tests.checking import diagnostics_through
 
 Found = tuple[str, str, str | None, tuple[str, ...], str]
 
 
 def _through(pass_name: str, *texts: tuple[str, str]) -> list[Found]:
     """Diagnostics of the loader and of every pass up to and including `pass_name`."""
-    files, found = [], []
-    for name, text in texts:
-        rule_file, diags = load_text(text, name)
-        found.extend(diags)
-        if rule_file is not None:
-            files.append(rule_file)
-    ctx = CheckContext(files=files)
-    ctx.diagnostics.extend(found)
-    names = [n for n, _ in PASSES]
-    for _, run in PASSES[: names.index(pass_name) + 1]:
-        run(ctx)
     return [
-        (d.code, d.message, d.hint, d.notes, str(d.span)) for d in sort_diagnostics(ctx.diagnostics)
+        (d.code, d.message, d.hint, d.notes, str(d.span))
+        for d in diagnostics_through(pass_name, *texts)
     ]
 
 

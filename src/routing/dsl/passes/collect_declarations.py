@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from routing.diagnostics import Span
 from routing.dsl import ast
 from routing.dsl.passes._context import CheckContext
 from routing.model.schema import TicketSchema
@@ -33,18 +33,29 @@ def _field_type(decl: ast.FieldDecl) -> Type:
 
 
 def _add(
-    ctx: CheckContext, table: dict[str, T], name: ast.Name, value: T, what: str, first: Span
-) -> None:
-    existing = table.get(name.value)
-    if existing is not None:
+    ctx: CheckContext,
+    table: dict[str, T],
+    value: T,
+    name_of: Callable[[T], ast.Name],
+    what: str,
+) -> bool:
+    """Enter `value` under its name; a second declaration is reported (the first wins)."""
+    name = name_of(value)
+    first = table.get(name.value)
+    if first is not None:
         ctx.report(
             "name/duplicate",
             f"{what} '{name.value}' is declared twice",
             name.span,
-            notes=(f"first declared at {first}",),
+            notes=(f"first declared at {name_of(first).span}",),
         )
-        return
+        return False
     table[name.value] = value
+    return True
+
+
+def _name(decl: Any) -> ast.Name:
+    return decl.name  # type: ignore[no-any-return]
 
 
 def collect_declarations(ctx: CheckContext) -> None:
@@ -54,37 +65,26 @@ def collect_declarations(ctx: CheckContext) -> None:
     threshold: ast.Scalar | None = None
     for f in ctx.files:
         for fd in f.fields:
-            prev = ctx.fields.get(fd.name.value)
-            _add(ctx, ctx.fields, fd.name, fd, "custom field", prev.name.span if prev else fd.span)
+            _add(ctx, ctx.fields, fd, _name, "custom field")
         for ld in f.lists:
-            prev_l = ctx.lists.get(ld.name.value)
-            _add(ctx, ctx.lists, ld.name, ld, "list", prev_l.name.span if prev_l else ld.span)
+            _add(ctx, ctx.lists, ld, _name, "list")
         for q in f.queues:
-            prev_q = ctx.queues.get(q.value)
-            _add(ctx, ctx.queues, q, q, "queue", prev_q.span if prev_q else q.span)
+            _add(ctx, ctx.queues, q, lambda n: n, "queue")
         for d in f.defines:
-            prev_d = ctx.defines.get(d.name.value)
-            _add(ctx, ctx.defines, d.name, d, "define", prev_d.name.span if prev_d else d.span)
+            _add(ctx, ctx.defines, d, _name, "define")
         for c in f.calendars:
-            prev_c = ctx.calendars.get(c.name.value)
-            _add(ctx, ctx.calendars, c.name, c, "calendar", prev_c.name.span if prev_c else c.span)
+            _add(ctx, ctx.calendars, c, _name, "calendar")
         for t in f.templates:
-            prev_t = ctx.templates.get(t.name.value)
-            _add(ctx, ctx.templates, t.name, t, "template", prev_t.name.span if prev_t else t.span)
+            _add(ctx, ctx.templates, t, _name, "template")
         for p in f.sla_policies:
-            prev_p = ctx.policies.get(p.name.value)
-            _add(ctx, ctx.policies, p.name, p, "SLA policy", prev_p.name.span if prev_p else p.span)
+            _add(ctx, ctx.policies, p, _name, "SLA policy")
         for a in f.agents:
-            prev_a = ctx.agents.get(a.id.value)
-            _add(ctx, ctx.agents, a.id, a, "agent", prev_a.id.span if prev_a else a.span)
+            _add(ctx, ctx.agents, a, lambda agent: agent.id, "agent")
         for s in f.stages:
-            prev_s = seen_stages.get(s.name.value)
-            _add(ctx, seen_stages, s.name, s, "stage", prev_s.name.span if prev_s else s.span)
-            if prev_s is None:
+            if _add(ctx, seen_stages, s, _name, "stage"):
                 ctx.stages.append(s)
             for r in s.rules:
-                prev_r = seen_rules.get(r.name.value)
-                _add(ctx, seen_rules, r.name, r, "rule", prev_r.name.span if prev_r else r.span)
+                _add(ctx, seen_rules, r, _name, "rule")
         if f.spam_threshold is not None:
             if threshold is not None:
                 ctx.report(
