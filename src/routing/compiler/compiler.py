@@ -54,6 +54,7 @@ class CompiledPolicy:
     name: str
     when: Fn | None
     pause_when: Fn | None
+    pause_depends_on_status_only: bool
     calendar: str | None
     clock: str
     targets: Mapping[str, Mapping[str, int]]
@@ -71,7 +72,7 @@ class CompiledRuleset:
     has_spam_stage: bool
     observe: bool
     #: SLA clocks built on demand, per (policy, paused statuses); filled under a lock
-    clocks: dict[tuple[str, frozenset[str]], Any] = field(default_factory=dict)
+    clocks: dict[tuple[str, Any], Any] = field(default_factory=dict)
 
 
 def _cost(checked: CheckedRuleset, expr: ast.Expr) -> int:
@@ -109,6 +110,21 @@ def _tests(builder: PredicateBuilder, expr: ast.Expr) -> tuple[tuple[int, str], 
         elif not isinstance(n, ast.Path | ast.Call):
             stack.extend(c for c in reversed(children(n)) if isinstance(c, ast.Path | ast.Call))
     return tuple(out)
+
+
+def _reads_status_only(checked: CheckedRuleset, expr: ast.Expr) -> bool:
+    """Whether `expr` reads no ticket data but `status` (and calls no function)."""
+    stack = [expr]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, ast.Call):
+            return False
+        if isinstance(n, ast.Path):
+            res = checked.paths.get(id(n))
+            if res is None or (res.kind, res.key) != ("field", "status"):
+                return False
+        stack.extend(children(n))
+    return True
 
 
 def compile_ruleset(checked: CheckedRuleset, *, observe: bool = False) -> CompiledRuleset:
@@ -188,6 +204,10 @@ def compile_ruleset(checked: CheckedRuleset, *, observe: bool = False) -> Compil
                 when=builder.build(checked.expr(p.when)) if p.when is not None else None,
                 pause_when=(
                     builder.build(checked.expr(p.pause_when)) if p.pause_when is not None else None
+                ),
+                pause_depends_on_status_only=(
+                    p.pause_when is not None
+                    and _reads_status_only(checked, checked.expr(p.pause_when))
                 ),
                 calendar=p.calendar.value if p.calendar else None,
                 clock=p.clock if p.calendar else "calendar",

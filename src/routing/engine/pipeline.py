@@ -185,9 +185,25 @@ def _pick_policy(
     return None
 
 
-def _pause_statuses(p: CompiledPolicy, s: State) -> frozenset[str]:
+def _pause_statuses(compiled: CompiledRuleset, p: CompiledPolicy, s: State) -> frozenset[str]:
+    """The statuses in which `pause_when` holds for this ticket.
+
+    A `pause_when` that reads nothing but `status` has the same answer for every ticket:
+    it is worked out once per rule set and kept with the SLA clocks.
+    """
     if p.pause_when is None:
         return frozenset()
+    if p.pause_depends_on_status_only:
+        key = ("pause", p.name)
+        known: frozenset[str] | None = compiled.clocks.get(key)
+        if known is None:
+            known = compiled.clocks[key] = _evaluate_pauses(p, s)
+        return known
+    return _evaluate_pauses(p, s)
+
+
+def _evaluate_pauses(p: CompiledPolicy, s: State) -> frozenset[str]:
+    assert p.pause_when is not None
     keep = s.status
     paused = set()
     try:
@@ -237,11 +253,9 @@ def _sla(
     policy = _pick_policy(compiled, s, errors)
     if policy is None:
         return None
-    clock = _clock(compiled, policy, _pause_statuses(policy, s))
+    clock = _clock(compiled, policy, _pause_statuses(compiled, policy, s))
     created = ticket.created_at or now
     history = sla_history or TicketHistory(created_at=created, status=s.status, priority=s.priority)
-    if sla_history is None and s.priority != ticket.priority.value:
-        history = TicketHistory(created_at=created, status=s.status, priority=s.priority)
     try:
         result = clock.measure(history, max(now, created))
     except (CalendarError, ValueError) as exc:
