@@ -27,22 +27,15 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import IO, Any, Final, Protocol
 
-from routing.cli._tickets import (
-    INPUT_FORMATS,
-    TicketReader,
-    TicketSourceError,
-    guess_format,
-    parse_instant,
-)
+from routing.cli._parallel import Evaluation, Project, WorkerError
+from routing.cli._tickets import INPUT_FORMATS, TicketSourceError, guess_format, parse_instant
 from routing.cli.main import EXIT_FINDING, EXIT_OK, EXIT_USAGE
-from routing.errors import RoutingError
 
 __all__ = ["MAX_LINE_ERRORS", "register"]
 
 #: Malformed lines reported one by one; the rest are counted.
 MAX_LINE_ERRORS: Final = 20
 OUTPUT_FORMATS: Final = ("table", "jsonl", "summary")
-_BATCH: Final = 512
 _PRIORITY_ORDER: Final = ("urgent", "high", "normal", "low")
 _TOP_TAGS: Final = 20
 
@@ -54,7 +47,7 @@ class _UsageError(Exception):
 
 
 class _Sink(Protocol):
-    def add(self, decision: Any) -> None: ...
+    def add(self, payload: Any) -> None: ...
 
     def flush(self) -> None: ...
 
@@ -90,6 +83,12 @@ def register(subparsers: Any) -> None:
     p.add_argument("--output", metavar="PATH", help="write the output to PATH, not stdout")
     p.add_argument("--trace", action="store_true", help="jsonl: add each rule's outcome")
     p.add_argument("--no-progress", action="store_true", help="never show a progress bar on stderr")
+    p.add_argument(
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="worker processes (default: every CPU; 1: no worker processes)",
+    )
     p.set_defaults(func=_main)
 
 
@@ -106,6 +105,8 @@ def _run(args: argparse.Namespace) -> int:
     from routing.cli.output import render
 
     now = _default_now(args.now)
+    if args.jobs is not None and args.jobs < 1:
+        raise _UsageError(f"--jobs: expected a number of processes >= 1, found {args.jobs}")
     try:
         fmt_in = guess_format(args.tickets, args.input_format)
     except TicketSourceError as exc:
@@ -115,22 +116,27 @@ def _run(args: argparse.Namespace) -> int:
     if args.trace and args.format not in (None, "jsonl"):
         raise _UsageError(f"--trace works with --format jsonl, not {args.format}")
 
+    terminal = args.output is None and _isatty(sys.stdout)
+    fmt = args.format or ("jsonl" if args.trace or not terminal else "table")
     try:
-        ruleset = routing.load(args.rules)
+        evaluation = Evaluation(
+            [args.rules],
+            args.tickets,
+            fmt_in,
+            now=now,
+            jobs=args.jobs,
+            trace=args.trace,
+            project=_PROJECTS[fmt],
+        )
     except routing.RuleError as exc:
         sys.stderr.write(render(exc.diagnostics, "text") + "\n")
         return EXIT_FINDING
-
-    try:
-        reader = TicketReader(args.tickets, fmt_in, field_types=ruleset.checked.field_types)
     except TicketSourceError as exc:
         raise _UsageError(str(exc)) from None
-    with reader:
+    with evaluation:
         out, close = _open_output(args.output)
         try:
-            terminal = args.output is None and _isatty(out)
-            fmt = args.format or ("jsonl" if args.trace or not terminal else "table")
-            sink = _make_sink(fmt, out, terminal, ruleset.rule_names, args.trace)
+            sink = _make_sink(fmt, out, terminal, evaluation.rulesets[0].rule_names)
             show_progress = (
                 not args.no_progress
                 and _isatty(sys.stderr)
@@ -138,9 +144,13 @@ def _run(args: argparse.Namespace) -> int:
                 and not (terminal and fmt == "jsonl")
             )
             try:
-                skipped = _evaluate_all(ruleset, reader, now, sink, args.trace, show_progress)
+                skipped = _evaluate_all(evaluation, sink, show_progress)
             except TicketSourceError as exc:  # a CSV header that cannot be used
                 raise _UsageError(str(exc)) from None
+            except WorkerError as exc:
+                sink.flush()
+                sys.stderr.write(f"routing dry-run: error: {exc}\n")
+                return EXIT_FINDING
             sink.finish()
         finally:
             close()
@@ -173,54 +183,30 @@ def _open_output(path: str | None) -> tuple[IO[str], Callable[[], None]]:
     return handle, handle.close
 
 
-def _evaluate_all(
-    ruleset: Any,
-    reader: TicketReader,
-    now: datetime,
-    sink: _Sink,
-    trace: bool,
-    show_progress: bool,
-) -> int:
+def _evaluate_all(evaluation: Evaluation, sink: _Sink, show_progress: bool) -> int:
     """Evaluate every record into `sink`; report malformed lines; return how many were skipped."""
-    evaluate = ruleset.evaluate
     add = sink.add
-    name = reader.name
+    name = evaluation.name
     skipped = 0
     evaluated = 0
     messages: list[str] = []
-    progress = _Progress(reader) if show_progress else None
+    progress = _Progress(evaluation) if show_progress else None
     try:
-        for record in reader:
-            ticket = record.ticket
-            if ticket is None:
-                skipped += 1
-                if skipped <= MAX_LINE_ERRORS:
-                    messages.append(f"{name}:{record.line}: error: {record.error}\n")
-                continue
-            try:
-                decision = evaluate(
-                    ticket,
-                    record.now or now,
-                    event=record.event,
-                    history=record.history,
-                    trace=trace,
-                )
-            except Exception as exc:  # one bad ticket must not end the run
-                skipped += 1
-                if skipped <= MAX_LINE_ERRORS:
-                    why = str(exc) if isinstance(exc, RoutingError) else _internal(exc)
-                    messages.append(f"{name}:{record.line}: error: ticket '{ticket.id}': {why}\n")
-                continue
-            add(decision)
-            evaluated += 1
-            if evaluated % _BATCH == 0:
-                sink.flush()
-                if messages:
-                    sys.stderr.write("".join(messages))
-                    messages.clear()
-                if progress is not None:
-                    progress.update(evaluated)
-        sink.flush()
+        for rows in evaluation:
+            for line, _id, _subject, payloads, error in rows:
+                if payloads is None:
+                    skipped += 1
+                    if skipped <= MAX_LINE_ERRORS:
+                        messages.append(f"{name}:{line}: error: {error}\n")
+                    continue
+                add(payloads[0])
+                evaluated += 1
+            sink.flush()
+            if messages:
+                sys.stderr.write("".join(messages))
+                messages.clear()
+            if progress is not None:
+                progress.update(evaluated)
     finally:
         if progress is not None:
             progress.stop()
@@ -236,14 +222,10 @@ def _evaluate_all(
     return skipped
 
 
-def _internal(exc: Exception) -> str:
-    return f"evaluation failed: {type(exc).__name__}: {exc}"
-
-
 class _Progress:
     """A rich progress bar on stderr, advanced once per batch of tickets."""
 
-    def __init__(self, reader: TicketReader) -> None:
+    def __init__(self, reader: Evaluation) -> None:
         from rich.console import Console
         from rich.progress import (
             BarColumn,
@@ -276,26 +258,34 @@ class _Progress:
 # ---------------------------------------------------------------------------- sinks
 
 
-def _make_sink(
-    fmt: str, out: IO[str], terminal: bool, rule_names: Sequence[str], trace: bool
-) -> _Sink:
+# Each output format has a projection, run where the ticket is evaluated (possibly in a worker
+# process), that keeps of a decision only what its sink needs, and a sink that adds up the
+# projections in source order. Projections are module-level functions so that they pickle.
+
+
+def _make_sink(fmt: str, out: IO[str], terminal: bool, rule_names: Sequence[str]) -> _Sink:
     if fmt == "jsonl":
-        return _JsonlSink(out, trace)
+        return _JsonlSink(out)
     if fmt == "table":
         return _TableSink(out, rich=terminal)
     return _SummarySink(out, rule_names)
 
 
+def jsonl_line(decision: Any, trace: bool) -> str:
+    """The ``jsonl`` projection: the decision's JSON text, one line."""
+    text: str = _dumps(decision.to_dict(trace=trace))
+    return text
+
+
 class _JsonlSink:
     """One decision JSON object per line, written once per batch."""
 
-    def __init__(self, out: IO[str], trace: bool) -> None:
+    def __init__(self, out: IO[str]) -> None:
         self._write = out.write
-        self._trace = trace
         self._lines: list[str] = []
 
-    def add(self, decision: Any) -> None:
-        self._lines.append(_dumps(decision.to_dict(trace=self._trace)))
+    def add(self, payload: str) -> None:
+        self._lines.append(payload)
 
     def flush(self) -> None:
         if self._lines:
@@ -325,6 +315,11 @@ def table_row(decision: Any) -> tuple[str, ...]:
     )
 
 
+def table_payload(decision: Any, trace: bool) -> tuple[str, ...]:
+    """The ``table`` projection: the decision's row."""
+    return table_row(decision)
+
+
 def _codes(errors: Sequence[Any]) -> str:
     counts = Counter(e.code for e in errors)
     return ", ".join(code if n == 1 else f"{code} ({n})" for code, n in counts.items())
@@ -338,8 +333,8 @@ class _TableSink:
         self._rich = rich
         self._rows: list[tuple[str, ...]] = []
 
-    def add(self, decision: Any) -> None:
-        self._rows.append(table_row(decision))
+    def add(self, payload: tuple[str, ...]) -> None:
+        self._rows.append(payload)
 
     def flush(self) -> None:
         pass
@@ -372,6 +367,36 @@ def format_columns(rows: Sequence[Sequence[str]], *, right: frozenset[int] = fro
     return "".join(lines)
 
 
+#: What the summary counts of one decision: spam, queue, priority, tags, fired rules, SLA policy,
+#: effect types, suppressed-reply codes, error codes.
+SummaryPayload = tuple[
+    bool,
+    str,
+    str,
+    tuple[str, ...],
+    tuple[str, ...],
+    str,
+    tuple[str, ...],
+    tuple[str, ...],
+    tuple[str, ...],
+]
+
+
+def summary_payload(d: Any, trace: bool) -> SummaryPayload:
+    """The ``summary`` projection: what the summary counts of the decision."""
+    return (
+        d.spam,
+        d.queue or "(none)",
+        d.priority,
+        d.tags,
+        d.fired,
+        d.sla["policy"] if d.sla else "(none)",
+        tuple(e.type for e in d.effects),
+        tuple(s.code for s in d.suppressed),
+        tuple(e.code for e in d.errors),
+    )
+
+
 class _SummarySink:
     """Counts over every decision, printed as text at the end."""
 
@@ -389,20 +414,21 @@ class _SummarySink:
         self.errors: Counter[str] = Counter()
         self.fired: Counter[str] = Counter()
 
-    def add(self, d: Any) -> None:
+    def add(self, payload: SummaryPayload) -> None:
+        spam, queue, priority, tags, fired, policy, effects, suppressed, errors = payload
         self.tickets += 1
-        self.spam += d.spam
-        self.queues[d.queue or "(none)"] += 1
-        self.priorities[d.priority] += 1
-        self.tags.update(d.tags)
-        self.fired.update(d.fired)
-        self.policies[d.sla["policy"] if d.sla else "(none)"] += 1
-        for e in d.effects:
-            self.effects[e.type] += 1
-        for s in d.suppressed:
-            self.suppressed[s.code] += 1
-        for err in d.errors:
-            self.errors[err.code] += 1
+        self.spam += spam
+        self.queues[queue] += 1
+        self.priorities[priority] += 1
+        self.tags.update(tags)
+        self.fired.update(fired)
+        self.policies[policy] += 1
+        if effects:
+            self.effects.update(effects)
+        if suppressed:
+            self.suppressed.update(suppressed)
+        if errors:
+            self.errors.update(errors)
 
     def flush(self) -> None:
         pass
@@ -435,6 +461,13 @@ class _SummarySink:
         never = f"rules that never fired ({len(unfired)} of {len(self._rule_names)})\n"
         parts.append(never + "".join(f"  {n}\n" for n in unfired))
         return "\n".join(p for p in parts if p)
+
+
+_PROJECTS: Final[dict[str, Project]] = {
+    "jsonl": jsonl_line,
+    "table": table_payload,
+    "summary": summary_payload,
+}
 
 
 def _section(
