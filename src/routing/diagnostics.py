@@ -180,6 +180,10 @@ CODES: dict[str, CodeInfo] = {
     "action/unknown": _e("an action the rule file format does not have"),
     "action/bad-value": _e("an action value of the wrong type or shape"),
     "action/conflicting-set": _w("two rules of one 'all' stage set the same field"),
+    # the replies section (auto-reply gate)
+    "replies/bad-address": _e("a reply address that is not an e-mail address or *@domain"),
+    "replies/bad-rate-limit": _e("a rate limit that is not a whole number per a positive window"),
+    "replies/rate-limit-order": _e("rate-limit tiers whose windows or limits do not grow"),
     # rules
     "rule/unreachable": _e("a rule no ticket can reach"),
     "rule/constant-condition": _w("a condition that is always false"),

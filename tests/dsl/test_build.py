@@ -187,6 +187,7 @@ EXPECTED_DESIGN = RuleFile(
         ),
     ),
     Scalar(5, AT),
+    None,
     AT,
 )
 
@@ -531,7 +532,7 @@ r.yaml:2:1: error[file/unknown-key]: unknown key 'zzz' in the rule file
 2 | zzz: 1
   | ^^^
   = note: expected one of: version, description, fields, lists, queues, define, calendars, \
-templates, sla_policies, agents, stages, spam_threshold""",
+templates, replies, sla_policies, agents, stages, spam_threshold""",
     ),
     ErrorCase(
         "bad field type",

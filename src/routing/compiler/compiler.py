@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from routing.compiler.actions import Agent, Applier, compile_action
@@ -21,10 +22,12 @@ from routing.dsl.printer import print_expr
 
 __all__ = [
     "CompiledPolicy",
+    "CompiledReplies",
     "CompiledRule",
     "CompiledRuleset",
     "CompiledStage",
     "compile_ruleset",
+    "observed_nodes",
 ]
 
 
@@ -62,6 +65,46 @@ class CompiledPolicy:
 
 
 @dataclass(frozen=True, slots=True)
+class CompiledReplies:
+    """The ``replies:`` section, ready for the auto-reply gate.
+
+    `own_addresses` holds the case-folded addresses and ``*@domain`` patterns, the `sender`
+    among them; `rate_limits` is None when the rule set sets none (the gate's defaults
+    apply) and empty when it switches them off.
+    """
+
+    sender: str | None = None
+    own_addresses: frozenset[str] = frozenset()
+    rate_limits: tuple[tuple[int, timedelta], ...] | None = None
+
+
+def _compile_replies(decl: ast.RepliesDecl | None) -> CompiledReplies:
+    if decl is None:
+        return CompiledReplies()
+    sender = decl.sender.value.strip() if decl.sender is not None else None
+    own = {a.value.strip().casefold() for a in decl.own_addresses}
+    if sender:
+        own.add(sender.casefold())
+    limits = None
+    if decl.rate_limits is not None:
+        limits = tuple((t.limit, timedelta(seconds=t.per)) for t in decl.rate_limits)
+    return CompiledReplies(sender, frozenset(own), limits)
+
+
+def _template_calendars(checked: CheckedRuleset) -> frozenset[str]:
+    """The calendars some template reads (``calendars["name"]...``); all if one is computed."""
+    names: set[str] = set()
+    for template in checked.templates.values():
+        for var in template.variables:
+            if var.path[:1] != ("calendars",):
+                continue
+            if len(var.path) < 2:
+                return frozenset(checked.calendars)
+            names.add(var.path[1])
+    return frozenset(names & set(checked.calendars))
+
+
+@dataclass(frozen=True, slots=True)
 class CompiledRuleset:
     stages: tuple[CompiledStage, ...]
     policies: tuple[CompiledPolicy, ...]
@@ -71,6 +114,10 @@ class CompiledRuleset:
     spam_threshold: float
     has_spam_stage: bool
     observe: bool
+    #: the auto-reply gate's configuration (the rule set's ``replies:`` section)
+    replies: CompiledReplies
+    #: calendars whose ``next_open`` templates read, computed per rendering ticket
+    template_calendars: frozenset[str]
     #: SLA clocks built on demand, per (policy, paused statuses); filled under a lock
     clocks: dict[tuple[str, Any], Any] = field(default_factory=dict)
 
@@ -88,8 +135,15 @@ def _cost(checked: CheckedRuleset, expr: ast.Expr) -> int:
     return total
 
 
-def _tests(builder: PredicateBuilder, expr: ast.Expr) -> tuple[tuple[int, str], ...]:
-    out: list[tuple[int, str]] = []
+def observed_nodes(expr: ast.Expr) -> tuple[ast.Expr, ...]:
+    """The sub-expressions whose values explain records for a condition, in trace order.
+
+    `RuleTrace.tests` holds one (text, value) pair per node, in this order: the boolean
+    structure (``and``, ``or``, ``not``) and each test, then the paths and calls a test
+    reads; literals are left out. Rule coverage (`routing.testing`) pairs trace values
+    with these nodes by position to reach their source spans.
+    """
+    out: list[ast.Expr] = []
     stack = [expr]
     while stack:
         n = stack.pop()
@@ -104,12 +158,16 @@ def _tests(builder: PredicateBuilder, expr: ast.Expr) -> tuple[tuple[int, str], 
             | ast.ListLit
             | ast.ListRef,
         ):
-            out.append((builder.node_id(n), print_expr(n)))
+            out.append(n)
         if isinstance(n, ast.And | ast.Or | ast.Not):
             stack.extend(reversed(children(n)))
         elif not isinstance(n, ast.Path | ast.Call):
             stack.extend(c for c in reversed(children(n)) if isinstance(c, ast.Path | ast.Call))
     return tuple(out)
+
+
+def _tests(builder: PredicateBuilder, expr: ast.Expr) -> tuple[tuple[int, str], ...]:
+    return tuple((builder.node_id(n), print_expr(n)) for n in observed_nodes(expr))
 
 
 def _reads_status_only(checked: CheckedRuleset, expr: ast.Expr) -> bool:
@@ -224,4 +282,6 @@ def compile_ruleset(checked: CheckedRuleset, *, observe: bool = False) -> Compil
         spam_threshold=checked.spam_threshold,
         has_spam_stage=any(s.name == "spam" for s in stages),
         observe=observe,
+        replies=_compile_replies(checked.replies),
+        template_calendars=_template_calendars(checked),
     )

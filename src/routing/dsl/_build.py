@@ -31,6 +31,8 @@ from routing.dsl.ast import (
     NoReplyAction,
     NotifyAction,
     PriorityAction,
+    RateLimit,
+    RepliesDecl,
     ReplyAction,
     RouteAction,
     Rule,
@@ -59,6 +61,8 @@ __all__ = [
     "ACTION_NAMES",
     "EVENTS",
     "FIELD_TYPES",
+    "RATE_LIMIT_KEYS",
+    "REPLIES_KEYS",
     "ROOT_KEYS",
     "SLA_METRICS",
     "build_rule_file",
@@ -74,6 +78,7 @@ ROOT_KEYS = (
     "define",
     "calendars",
     "templates",
+    "replies",
     "sla_policies",
     "agents",
     "stages",
@@ -107,6 +112,8 @@ _RULE_KEYS = ("name", "when", "then", "description", "enabled", "on", "stop")
 _POLICY_KEYS = ("name", "when", "calendar", "clock", "targets", "pause_when", "warn_at")
 _AGENT_KEYS = ("id", "queues", "skills", "calendar")
 _FIELD_KEYS = ("type", "values", "items")
+REPLIES_KEYS = ("from", "own_addresses", "rate_limits")
+RATE_LIMIT_KEYS = ("limit", "per")
 _SET_STRINGS = ("status", "priority")
 _SET_NULLABLE = ("queue", "assignee")
 
@@ -655,6 +662,61 @@ class _Builder:
                 )
         return tuple(out)
 
+    def replies(self, key: YScalar, node: YamlNode) -> RepliesDecl | None:
+        spec = self.mapping(node, "a mapping with from, own_addresses and rate_limits")
+        if spec is None:
+            return None
+        self.keys(spec, REPLIES_KEYS, (), "'replies'")
+        got = {k.value: v for k, v in spec.items}
+        sender = self.name(got["from"], "an e-mail address") if "from" in got else None
+        own: list[Name] = []
+        if "own_addresses" in got:
+            for item in self.each_item(
+                got["own_addresses"], "a list of e-mail addresses and *@domain patterns"
+            ):
+                address = self.name(item, "an e-mail address or a *@domain pattern")
+                if address is not None:
+                    own.append(address)
+        limits: tuple[RateLimit, ...] | None = None
+        if "rate_limits" in got:
+            limits = tuple(
+                tier
+                for item in self.each_item(
+                    got["rate_limits"], "a list of rate limits such as {limit: 10, per: 10m}"
+                )
+                if (tier := self.rate_limit(item)) is not None
+            )
+        return RepliesDecl(sender, tuple(own), limits, key.span)
+
+    def _replies_of(self, root: YMapping) -> RepliesDecl | None:
+        key = root.key_node("replies")
+        value = root.get("replies")
+        return None if key is None or value is None else self.replies(key, value)
+
+    def rate_limit(self, node: YamlNode) -> RateLimit | None:
+        spec = self.mapping(node, "a rate limit such as {limit: 10, per: 10m}")
+        if spec is None:
+            return None
+        self.keys(spec, RATE_LIMIT_KEYS, RATE_LIMIT_KEYS, "a rate limit")
+        got = {k.value: v for k, v in spec.items}
+        limit: int | None = None
+        per: int | None = None
+        if "limit" in got:
+            number = self.number(got["limit"], "a whole number of replies")
+            if isinstance(number, float) and not number.is_integer():
+                self.error(
+                    "replies/bad-rate-limit",
+                    f"expected a whole number of replies, found {_raw(got['limit'])}",
+                    got["limit"].span,
+                )
+            elif number is not None:
+                limit = int(number)
+        if "per" in got:
+            per = self.duration(got["per"], "a window such as 10m")
+        if limit is None or per is None:
+            return None
+        return RateLimit(limit, per, got["limit"].span, got["per"].span, spec.span)
+
     # ------------------------------------------------------------------ actions
 
     def action_names(self, node: YamlNode, what: str) -> tuple[Name, ...] | None:
@@ -961,7 +1023,7 @@ class _Builder:
         return 1
 
     def build(self, root: YamlNode) -> RuleFile:
-        empty = RuleFile(self.source, 0, (), (), (), (), (), (), (), (), (), None, root.span)
+        empty = RuleFile(self.source, 0, (), (), (), (), (), (), (), (), (), None, None, root.span)
         mapping = self.mapping(root, "a mapping of rule file keys (version, stages, ...)")
         if mapping is None:
             return empty
@@ -990,6 +1052,7 @@ class _Builder:
             self.agents(got["agents"]) if "agents" in got else (),
             self.stages(got["stages"]) if "stages" in got else (),
             spam_threshold,
+            self._replies_of(mapping),
             mapping.span,
         )
 

@@ -49,7 +49,9 @@ __all__ = [
     "Path",
     "PathPart",
     "PriorityAction",
+    "RateLimit",
     "RegexLit",
+    "RepliesDecl",
     "ReplyAction",
     "RouteAction",
     "Rule",
@@ -458,6 +460,33 @@ class SlaPolicyDecl:
     span: Span = field(compare=False, repr=False)
 
 
+@dataclass(frozen=True, slots=True)
+class RateLimit:
+    """One rate-limit tier of ``replies:``: at most `limit` replies per recipient per `per`."""
+
+    limit: int
+    per: int  # seconds
+    limit_span: Span = field(compare=False, repr=False)
+    per_span: Span = field(compare=False, repr=False)
+    span: Span = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class RepliesDecl:
+    """The ``replies:`` section: how auto-replies are sent and gated.
+
+    `sender` is the address replies are sent from (``from:``); `own_addresses` are addresses
+    (``a@b``) or whole domains (``*@b``) whose mail never gets an auto-reply; `rate_limits`
+    are the per-recipient tiers, or None when the section does not set them (the engine's
+    defaults apply; an empty tuple switches rate limits off). `span` is the ``replies`` key.
+    """
+
+    sender: Name | None
+    own_addresses: tuple[Name, ...]
+    rate_limits: tuple[RateLimit, ...] | None
+    span: Span = field(compare=False, repr=False)
+
+
 # --------------------------------------------------------------------------- actions
 
 
@@ -611,4 +640,5 @@ class RuleFile:
     agents: tuple[AgentDecl, ...]
     stages: tuple[Stage, ...]
     spam_threshold: Scalar | None
+    replies: RepliesDecl | None
     span: Span = field(compare=False, repr=False)

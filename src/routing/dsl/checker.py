@@ -61,6 +61,7 @@ class CheckedRuleset:
     policies: Mapping[str, ast.SlaPolicyDecl]
     agents: Mapping[str, ast.AgentDecl]
     spam_threshold: float
+    replies: ast.RepliesDecl | None
     schema: TicketSchema
     exprs: Mapping[int, ast.Expr]
     paths: Mapping[int, Resolution]
@@ -105,6 +106,7 @@ def check(files: Sequence[ast.RuleFile], *, extra: Sequence[Diagnostic] = ()) ->
         policies=MappingProxyType(ctx.policies),
         agents=MappingProxyType(ctx.agents),
         spam_threshold=ctx.spam_threshold,
+        replies=ctx.replies,
         schema=ctx.schema,
         exprs=MappingProxyType(ctx.exprs),
         paths=MappingProxyType(ctx.paths),

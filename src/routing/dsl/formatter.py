@@ -6,7 +6,8 @@ to the entry it belongs to, and prints the tree again in one canonical layout:
 
 - two-space indentation; a sequence is indented under its key (``- `` at +2);
 - known keys in the order of DESIGN.md section 4 (top level, stages, rules, SLA policies,
-  agents, calendars, custom fields); unknown keys keep their positions;
+  agents, calendars, custom fields, the ``replies`` section and its rate limits); unknown
+  keys keep their positions;
 - every ``when``/``define``/``pause_when`` expression that parses is printed again with
   `routing.dsl.printer.print_expr`: one line, or a folded ``>-`` block when the line would
   be wider than `WIDTH`; an expression that does not parse is kept as written;
@@ -64,6 +65,7 @@ KEY_ORDER: dict[str, tuple[str, ...]] = {
         "define",
         "calendars",
         "templates",
+        "replies",
         "sla_policies",
         "agents",
         "stages",
@@ -75,6 +77,8 @@ KEY_ORDER: dict[str, tuple[str, ...]] = {
     "agent": ("id", "queues", "skills", "calendar"),
     "calendar": ("timezone", "hours", "holidays", "closed", "special"),
     "field": ("type", "values", "items"),
+    "replies": ("from", "own_addresses", "rate_limits"),
+    "rate_limit": ("limit", "per"),
 }
 
 # (role of a mapping, key) -> role of the value; "seq:X" is a sequence of X, "map:X" a
@@ -86,6 +90,8 @@ _CHILD_ROLES = {
     ("root", "sla_policies"): "seq:sla_policy",
     ("root", "agents"): "seq:agent",
     ("root", "stages"): "seq:stage",
+    ("root", "replies"): "replies",
+    ("replies", "rate_limits"): "seq:rate_limit",
     ("stage", "rules"): "seq:rule",
     ("rule", "when"): "expr",
     ("sla_policy", "when"): "expr",

@@ -198,6 +198,44 @@ def _defs() -> dict[str, Schema]:
             },
             ("id",),
         ),
+        "address": _string(
+            "A bare e-mail address, e.g. support@example.com.",
+            pattern=r"^[^\s@<>()\[\],;:\"*]+@[^\s@]+$",
+        ),
+        "rateLimit": _object(
+            "One tier: at most `limit` auto-replies to one recipient per `per`.",
+            {
+                "limit": {
+                    "type": "integer",
+                    "description": "The most replies to one recipient inside the window.",
+                    "minimum": 1,
+                },
+                "per": _ref("duration", "The window the replies are counted in, e.g. 10m."),
+            },
+            ("limit", "per"),
+        ),
+        "replies": _object(
+            "How auto-replies are sent and gated (docs/replies.md).",
+            {
+                "from": _ref("address", "The address replies are sent from (the From header)."),
+                "own_addresses": _list(
+                    "Our own addresses; mail from them never gets an auto-reply. *@domain "
+                    "stands for every address of that domain.",
+                    {
+                        "description": "An address, or *@domain.",
+                        "oneOf": [
+                            _ref("address"),
+                            _string("Every address of one domain.", pattern=r"^\*@[^\s@]+$"),
+                        ],
+                    },
+                ),
+                "rate_limits": _list(
+                    "Per-recipient tiers, shortest window first, counted in the caller's "
+                    "reply history ([] switches them off; absent: 10/10m, 30/1h, 100/10h).",
+                    _ref("rateLimit"),
+                ),
+            },
+        ),
         "action": {
             "description": "One action, a mapping with exactly one key.",
             "oneOf": _actions(),
@@ -383,6 +421,7 @@ def rule_file_schema() -> dict[str, Any]:
                 "description": "Liquid templates by name, for replies, notifications, webhooks.",
                 "additionalProperties": {"type": "string", "description": "The template text."},
             },
+            "replies": _ref("replies", "How auto-replies are sent and gated."),
             "sla_policies": _list(
                 "SLA policies; the first that matches applies.", _ref("slaPolicy")
             ),

@@ -30,6 +30,12 @@ checked and rendered per ticket by `CompiledTemplate.render`.
   instant (or a datetime) in an IANA time zone as ``Monday 23 November 2026, 10:30 (CET)``.
   A null or empty zone means UTC; an unknown zone, or an instant without a UTC offset, is a
   render error; a null instant renders as the empty string (as Liquid filters do with nil).
+  A second argument names a language (``de``, ``fr-CA``, ``pt_BR``):
+  ``{{ calendars["support-eu"].next_open | local: requester.timezone, requester.language }}``
+  formats the instant the way that language writes dates, with babel (CLDR): the full date,
+  the short time and the zone's short name, ``Montag, 23. November 2026, 10:00 MEZ``. A
+  language babel does not know, or a null or empty one, falls back to English
+  (``Monday, November 23, 2026, 10:00 AM GMT+01:00``), never an error.
 
 **Variables.** The data a template sees (built by `template_data`) has these roots:
 
@@ -39,7 +45,11 @@ checked and rendered per ticket by `CompiledTemplate.render`.
 - ``requester`` - the ticket's requester (``ticket.requester``);
 - ``decision`` - the decision so far (the shape of DESIGN.md section 7);
 - ``sla`` - the decision's SLA object (``first_reply_due``, ``resolution_due``, ...) or null;
-- ``now`` - the evaluation instant, an ISO 8601 string with offset.
+- ``now`` - the evaluation instant, an ISO 8601 string with offset;
+- ``calendars`` - per declared calendar a template names, ``calendars["NAME"].next_open``
+  (the earliest open instant at or after ``now``, ISO 8601 in the calendar's zone, null if
+  it never opens), ``.is_open`` (at ``now``) and ``.timezone``; the engine computes them only
+  for the calendars some template reads (the engine adds this root to `template_data`'s).
 
 The names in `RESERVED_ROOTS` win over a ticket field of the same name. `CompiledTemplate.
 variables` lists every global variable path a template reads, with its place in the
@@ -54,11 +64,14 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import zoneinfo
 from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from typing import Any
 
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_time
 from liquid import BoundTemplate, Environment, RenderContext, StrictDefaultUndefined
 from liquid.builtin.filters.misc import date as _liquid_date
 from liquid.exceptions import (
@@ -81,7 +94,9 @@ from routing.dsl.suggest import did_you_mean
 
 __all__ = [
     "BLOCK_NESTING_LIMIT",
+    "CALENDAR_KEYS",
     "CONTEXT_DEPTH_LIMIT",
+    "FALLBACK_LANGUAGE",
     "LOCAL_NAMESPACE_LIMIT",
     "LOOP_ITERATION_LIMIT",
     "OUTPUT_LIMIT",
@@ -110,7 +125,13 @@ BLOCK_NESTING_LIMIT = 30
 _DATA_DEPTH_LIMIT = 32
 
 #: The roots `template_data` sets besides the ticket's own fields; they win over a field.
-RESERVED_ROOTS: frozenset[str] = frozenset({"ticket", "requester", "decision", "sla", "now"})
+RESERVED_ROOTS: frozenset[str] = frozenset(
+    {"ticket", "requester", "decision", "sla", "now", "calendars"}
+)
+#: What a template may read of ``calendars["NAME"]``.
+CALENDAR_KEYS: tuple[str, ...] = ("next_open", "is_open", "timezone")
+#: The language a ``local`` filter falls back to.
+FALLBACK_LANGUAGE = "en"
 
 _PYTHON_ERRORS = (ArithmeticError, LookupError, TypeError, ValueError, RecursionError)
 _DISABLED_TAGS = ("include", "render")
@@ -215,12 +236,45 @@ def _zone(zone: object) -> dt.tzinfo:
         raise FilterArgumentError(f"local: unknown time zone '{zone}'", token=None) from None
 
 
-def _local_filter(value: object, zone: object = None) -> str:
+@functools.lru_cache(maxsize=256)
+def _locale(language: str) -> Locale:
+    """The babel locale of a language tag (``de``, ``de-AT``, ``pt_BR``), else English."""
+    tag = language.strip().replace("-", "_")
+    if tag:
+        try:
+            return Locale.parse(tag)
+        except (UnknownLocaleError, ValueError, TypeError):
+            pass
+        base = tag.partition("_")[0]
+        if base != tag:
+            return _locale(base)
+    return Locale.parse(FALLBACK_LANGUAGE)
+
+
+def _localised(local: dt.datetime, language: object) -> str:
+    """Full date, short time and the zone's short name, in `language` (CLDR via babel)."""
+    locale = _locale(language if isinstance(language, str) else "")
+    zone = local.tzinfo
+    date = format_date(local.date(), "full", locale=locale)
+    time = format_time(local, "short", tzinfo=zone, locale=locale)
+    name = format_time(local, "z", tzinfo=zone, locale=locale)
+    if name[:1] in "+-":  # the language has no short name for this zone: GMT+01:00
+        name = format_time(local, "OOOO", tzinfo=zone, locale=locale)
+    pattern = str(locale.datetime_formats["full"]).replace("'", "")
+    return pattern.replace("{1}", date).replace("{0}", f"{time} {name}")
+
+
+_NO_LANGUAGE = object()
+
+
+def _local_filter(value: object, zone: object = None, language: object = _NO_LANGUAGE) -> str:
     """The ``local`` filter: an instant in a time zone, ``Monday 23 November 2026, 10:30 (CET)``.
 
     Args:
         value: an ISO 8601 instant with a UTC offset, or an aware datetime; None gives "".
         zone: an IANA time zone name; None or "" means UTC.
+        language: a language tag; when given, the instant is written the way that language
+            writes dates (English when it is unknown, null or empty).
 
     Raises:
         FilterArgumentError: the instant is malformed or naive, or the zone is unknown.
@@ -228,6 +282,8 @@ def _local_filter(value: object, zone: object = None) -> str:
     if value is None:
         return ""
     local = _instant(value).astimezone(_zone(zone))
+    if language is not _NO_LANGUAGE:
+        return _localised(local, language)
     return (
         f"{_DAYS[local.weekday()]} {local.day} {_MONTHS[local.month - 1]} {local.year}, "
         f"{local.hour:02d}:{local.minute:02d} ({local.tzname()})"

@@ -12,18 +12,24 @@ from routing.compiler.actions import AgentState, PendingEffect
 from routing.compiler.compiler import CompiledPolicy, CompiledRuleset
 from routing.compiler.state import EvalFailure, State
 from routing.dsl import ast
+from routing.dsl.durations import format_duration
 from routing.dsl.limits import STEP_BUDGET
 from routing.dsl.templates import TemplateRenderError, template_data
 from routing.engine.replies import (
+    DEFAULT_RATE_LIMITS,
     ReplyRecord,
-    Suppression,
-    history_suppression,
-    mail_suppression,
+    reply_gate,
     reply_headers,
-    ticket_suppression,
 )
 from routing.errors import CalendarError
-from routing.model.decision import Decision, DecisionError, Effect, RuleTrace, Suppressed
+from routing.model.decision import (
+    Decision,
+    DecisionError,
+    Effect,
+    RuleTrace,
+    SentReply,
+    Suppressed,
+)
 from routing.model.schema import STATUSES
 from routing.model.ticket import Ticket
 from routing.sla import SlaClock, TicketHistory
@@ -130,8 +136,11 @@ def run(
     tags = tuple(sorted(s.tags))
     effects: list[Effect] = []
     suppressed: list[Suppressed] = []
+    sent: list[SentReply] = []
     if s.effects:
-        _effects(compiled, s, ticket, now, history, sla, tags, fired, effects, suppressed, errors)
+        _effects(
+            compiled, s, ticket, now, history, sla, tags, fired, effects, suppressed, sent, errors
+        )
     return Decision(
         ticket_id=ticket.id,
         queue=s.queue,
@@ -149,6 +158,7 @@ def run(
         trace=tuple(traces),
         suppressed=tuple(suppressed),
         assignment=s.assignment,
+        sent=tuple(sent),
     )
 
 
@@ -291,6 +301,26 @@ def _sla(
 # ---------------------------------------------------------------------------- effects
 
 
+def _calendar_data(
+    compiled: CompiledRuleset, now: datetime, errors: list[DecisionError]
+) -> dict[str, Any]:
+    """``calendars[name]`` for templates: only the calendars some template reads."""
+    out: dict[str, Any] = {}
+    for name in sorted(compiled.template_calendars):
+        cal = compiled.calendars[name]
+        try:
+            opening = cal.next_open(now).astimezone(cal.timezone).isoformat()
+        except (CalendarError, ValueError) as exc:
+            errors.append(_failure("eval/calendar", f"calendar '{name}': {exc}", None))
+            opening = None
+        out[name] = {
+            "next_open": opening,
+            "is_open": cal.is_open(now),
+            "timezone": cal.timezone.key,
+        }
+    return out
+
+
 def _effects(
     compiled: CompiledRuleset,
     s: State,
@@ -302,6 +332,7 @@ def _effects(
     fired: list[str],
     effects: list[Effect],
     suppressed: list[Suppressed],
+    sent: list[SentReply],
     errors: list[DecisionError],
 ) -> None:
     data: dict[str, Any] | None = None
@@ -334,36 +365,47 @@ def _effects(
                 text=ticket.text,
             )
             data = template_data(ticket=plain, decision=decision, sla=sla, now=now)
+            data["calendars"] = _calendar_data(compiled, now, errors)
         try:
             return str(compiled.templates[template].render(data))
         except TemplateRenderError as exc:
             errors.append(_failure("eval/template-error", f"template '{template}': {exc}", rule))
             return None
 
-    mail_gate: list[Suppression | None] = []  # computed once, on the first reply
+    policy = compiled.replies
+    tiers = DEFAULT_RATE_LIMITS if policy.rate_limits is None else policy.rate_limits
     for pending in s.effects:
         assert isinstance(pending, PendingEffect)
         action = pending.action
         if isinstance(action, ast.ReplyAction):
             template = action.template.value
-            reason = ticket_suppression(spam=s.spam, no_reply=s.no_reply)
             to = ticket.requester.email
-            if reason is None:
-                if not mail_gate:
-                    mail_gate.append(mail_suppression(ticket.headers, to))
-                reason = mail_gate[0]
-            if reason is None and not to:
-                reason = Suppression("no-recipient", "the requester has no e-mail address")
-            if reason is None and to:
-                once = timedelta(seconds=action.once_per) if action.once_per else None
-                reason = history_suppression(to, template, now, once, history)
-            if reason is not None:
+            gate = reply_gate(
+                spam=s.spam,
+                no_reply=s.no_reply,
+                headers=ticket.headers,
+                recipient=to,
+                template=template,
+                now=now,
+                once_per=timedelta(seconds=action.once_per) if action.once_per else None,
+                history=history,
+                own_addresses=policy.own_addresses,
+                rate_limits=tiers,
+            )
+            reason = gate.suppression
+            if reason is not None or to is None:  # reply_gate suppresses a missing address
+                assert reason is not None
                 suppressed.append(Suppressed(pending.rule, template, reason.code, reason.reason))
                 continue
             body = render(pending.rule, template)
             if body is None:
                 continue
             subject = ticket.subject.strip() or f"ticket {ticket.id}"
+            headers = reply_headers(
+                ticket.headers.get("Message-ID"),
+                ticket.headers.get("References"),
+                sender=policy.sender,
+            )
             effects.append(
                 Effect(
                     type="reply",
@@ -372,10 +414,18 @@ def _effects(
                     to=to,
                     subject=subject if subject.lower().startswith("re:") else f"Re: {subject}",
                     body=body,
-                    headers=tuple(
-                        reply_headers(
-                            ticket.headers.get("Message-ID"), ticket.headers.get("References")
-                        ).items()
+                    headers=tuple(headers.items()),
+                )
+            )
+            sent.append(
+                SentReply(
+                    pending.rule,
+                    template,
+                    to,
+                    gate.passed,
+                    tuple(
+                        (t.limit, format_duration(int(t.window.total_seconds())), t.count)
+                        for t in gate.tiers
                     ),
                 )
             )

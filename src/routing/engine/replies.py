@@ -21,7 +21,9 @@ compared case-insensitively, after trimming white space:
 7. ``robot-sender`` - the sender's local part is ``mailer-daemon``, ``postmaster``,
    ``no-reply``, ``noreply``, ``do-not-reply`` or ``donotreply``. A ``+tag`` is removed
    first, so ``no-reply+bounces@example.com`` is a robot too.
-8. ``own-address`` - the sender is one of the caller's own addresses (a reply would go to us).
+8. ``own-address`` - the sender is one of our own addresses (a reply would go to us): an
+   address listed in the rule set's ``replies: own_addresses`` (or its ``from``), or any
+   address of a domain listed as ``*@domain`` (that domain exactly, not its subdomains).
 
 The sender may be written bare (``a@example.com``) or with a display name
 (``Ann <a@example.com>``).
@@ -30,8 +32,13 @@ The sender may be written bare (``a@example.com``) or with a display name
 requester *of any template*: DESIGN.md says "more than once per requester per ``once_per``
 window". A reply at exactly ``now - once_per`` or at ``now`` is inside the window; records
 after ``now`` are ignored. Rate limits are tiers ``(limit, window)``: a tier suppresses when
-the replies to that recipient inside its window already number ``limit``. Addresses are
-compared case-insensitively. Without history nothing is suppressed.
+the replies to that recipient inside its window already number ``limit`` (a record at exactly
+``now - window`` is inside). A rule set without ``rate_limits`` gets `DEFAULT_RATE_LIMITS`
+(docs/decisions/0010). Addresses are compared case-insensitively. Without history nothing is
+suppressed.
+
+**The whole gate** (`reply_gate`) runs every check in the order of `CHECKS` and says which
+ones the reply passed, so a decision records why a reply was sent as well as why one was not.
 
 **Codes.** ``spam`` and ``no-reply`` come from the ticket (`ticket_suppression`); the others
 from the functions above. They are the `Suppression.code` values the decision's trace shows.
@@ -48,15 +55,45 @@ from routing.dsl.durations import format_duration
 from routing.errors import EvaluationError
 
 __all__ = [
+    "CHECKS",
+    "DEFAULT_RATE_LIMITS",
     "PRECEDENCE_VALUES",
     "ROBOT_LOCAL_PARTS",
+    "GateOutcome",
     "ReplyRecord",
     "Suppression",
+    "TierCount",
     "history_suppression",
     "mail_suppression",
+    "reply_gate",
     "reply_headers",
     "ticket_suppression",
 ]
+
+#: Every check of the gate, in the order it runs; a suppression carries one of these codes.
+CHECKS: tuple[str, ...] = (
+    "spam",
+    "no-reply",
+    "auto-submitted",
+    "precedence",
+    "list-header",
+    "x-auto-response-suppress",
+    "x-loop",
+    "null-return-path",
+    "robot-sender",
+    "own-address",
+    "no-recipient",
+    "once-per",
+    "rate-limit",
+)
+
+#: Per-recipient tiers ``(limit, window)`` for rule sets that set no ``rate_limits``
+#: (docs/decisions/0010-reply-rate-limit-defaults.md).
+DEFAULT_RATE_LIMITS: tuple[tuple[int, timedelta], ...] = (
+    (10, timedelta(minutes=10)),
+    (30, timedelta(hours=1)),
+    (100, timedelta(hours=10)),
+)
 
 #: ``Precedence`` values that mark mail not to be answered automatically (case-folded).
 PRECEDENCE_VALUES: frozenset[str] = frozenset({"bulk", "list", "junk", "auto_reply"})
@@ -117,8 +154,22 @@ def _local_part(address: str) -> str:
 
 
 @functools.lru_cache(maxsize=16)
-def _folded_addresses(addresses: frozenset[str]) -> frozenset[str]:
-    return frozenset(_address(a) for a in addresses)
+def _own(addresses: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
+    """Exact addresses and ``*@domain`` domains, case-folded."""
+    exact: set[str] = set()
+    domains: set[str] = set()
+    for entry in addresses:
+        folded = _address(entry)
+        if folded.startswith("*@"):
+            domains.add(folded[2:])
+        else:
+            exact.add(folded)
+    return frozenset(exact), frozenset(domains)
+
+
+def _is_own(address: str, own_addresses: frozenset[str]) -> bool:
+    exact, domains = _own(own_addresses)
+    return address in exact or (bool(domains) and address.rpartition("@")[2] in domains)
 
 
 def mail_suppression(
@@ -133,7 +184,8 @@ def mail_suppression(
         headers: the mail's headers, any mapping; names are matched case-insensitively.
         sender: the address a reply would go to, bare or with a display name; None skips
             the sender checks.
-        own_addresses: the help desk's own addresses (any case).
+        own_addresses: the help desk's own addresses (any case), and ``*@domain`` patterns
+            for every address of a domain.
 
     Returns:
         The first matching check in the order of the module docstring, or None.
@@ -171,7 +223,7 @@ def mail_suppression(
         local = _local_part(address)
         if local in ROBOT_LOCAL_PARTS:
             return Suppression("robot-sender", f"the sender {address!r} is a program ({local!r})")
-        if own_addresses and address in _folded_addresses(own_addresses):
+        if own_addresses and _is_own(address, own_addresses):
             return Suppression("own-address", f"the sender {address!r} is one of our addresses")
     return None
 
@@ -179,6 +231,72 @@ def mail_suppression(
 def _window(delta: timedelta) -> str:
     seconds = int(delta.total_seconds())
     return format_duration(seconds) if seconds >= 0 else "-" + format_duration(-seconds)
+
+
+def _validate(
+    now: datetime, once_per: timedelta | None, rate_limits: Sequence[tuple[int, timedelta]]
+) -> None:
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise EvaluationError("now must be an aware datetime")
+    if once_per is not None and once_per < timedelta(0):
+        raise EvaluationError("once_per must not be negative")
+    for limit, window in rate_limits:
+        if limit < 1 or window < timedelta(0):
+            raise EvaluationError(
+                f"a rate limit needs a limit of at least 1 and a window of at least 0s, "
+                f"got {limit} per {_window(window)}"
+            )
+
+
+def _scan(
+    address: str,
+    now: datetime,
+    once_per: timedelta | None,
+    history: Sequence[ReplyRecord],
+    rate_limits: Sequence[tuple[int, timedelta]],
+) -> tuple[ReplyRecord | None, list[int]]:
+    """The latest reply to `address` within `once_per`, and the replies per tier window."""
+    last: ReplyRecord | None = None
+    counts = [0] * len(rate_limits)
+    for record in history:
+        if record.at.tzinfo is None or record.at.utcoffset() is None:
+            raise EvaluationError(f"reply record at {record.at.isoformat()} is naive")
+        if _address(record.to) != address:
+            continue
+        age = now - record.at
+        if age < timedelta(0):
+            continue
+        if once_per is not None and age <= once_per and (last is None or record.at > last.at):
+            last = record
+        for i, (_, window) in enumerate(rate_limits):
+            if age <= window:
+                counts[i] += 1
+    return last, counts
+
+
+def _history_verdict(
+    address: str,
+    template: str,
+    once_per: timedelta | None,
+    rate_limits: Sequence[tuple[int, timedelta]],
+    last: ReplyRecord | None,
+    counts: Sequence[int],
+) -> Suppression | None:
+    if last is not None and once_per is not None:
+        earlier = f" ({last.template!r})" if last.template else ""
+        return Suppression(
+            "once-per",
+            f"a reply{earlier} went to {address!r} at {last.at.isoformat()}, "
+            f"within once_per {_window(once_per)} of {template!r}",
+        )
+    for (limit, window), count in zip(rate_limits, counts, strict=True):
+        if count >= limit:
+            return Suppression(
+                "rate-limit",
+                f"{count} replies went to {address!r} in the last {_window(window)}, "
+                f"the limit is {limit}",
+            )
+    return None
 
 
 def history_suppression(
@@ -206,64 +324,116 @@ def history_suppression(
     Raises:
         EvaluationError: a naive `now` or record, a negative window, or a limit below 1.
     """
-    if now.tzinfo is None or now.utcoffset() is None:
-        raise EvaluationError("now must be an aware datetime")
-    if once_per is not None and once_per < timedelta(0):
-        raise EvaluationError("once_per must not be negative")
-    for limit, window in rate_limits:
-        if limit < 1 or window < timedelta(0):
-            raise EvaluationError(
-                f"a rate limit needs a limit of at least 1 and a window of at least 0s, "
-                f"got {limit} per {_window(window)}"
-            )
+    _validate(now, once_per, rate_limits)
     if not history:
         return None
     address = _address(recipient)
-    last: ReplyRecord | None = None
-    counts = [0] * len(rate_limits)
-    for record in history:
-        if record.at.tzinfo is None or record.at.utcoffset() is None:
-            raise EvaluationError(f"reply record at {record.at.isoformat()} is naive")
-        if _address(record.to) != address:
-            continue
-        age = now - record.at
-        if age < timedelta(0):
-            continue
-        if once_per is not None and age <= once_per and (last is None or record.at > last.at):
-            last = record
-        for i, (_, window) in enumerate(rate_limits):
-            if age <= window:
-                counts[i] += 1
-    if last is not None and once_per is not None:
-        earlier = f" ({last.template!r})" if last.template else ""
-        return Suppression(
-            "once-per",
-            f"a reply{earlier} went to {address!r} at {last.at.isoformat()}, "
-            f"within once_per {_window(once_per)} of {template!r}",
+    last, counts = _scan(address, now, once_per, history, rate_limits)
+    return _history_verdict(address, template, once_per, rate_limits, last, counts)
+
+
+@dataclass(frozen=True, slots=True)
+class TierCount:
+    """One rate-limit tier as the gate saw it: `count` earlier replies in `window`."""
+
+    limit: int
+    window: timedelta
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class GateOutcome:
+    """What the gate decided for one reply.
+
+    Attributes:
+        suppression: why the reply is not sent, or None when it is.
+        passed: the codes of the checks the reply passed, in the order of `CHECKS` (all of
+            the applicable ones when it is sent; ``once-per`` only with a window,
+            ``rate-limit`` only with tiers).
+        tiers: for a sent reply, each rate-limit tier with the replies counted in it.
+    """
+
+    suppression: Suppression | None
+    passed: tuple[str, ...]
+    tiers: tuple[TierCount, ...] = ()
+
+
+def reply_gate(
+    *,
+    spam: bool,
+    no_reply: bool,
+    headers: Mapping[str, str],
+    recipient: str | None,
+    template: str,
+    now: datetime,
+    once_per: timedelta | None,
+    history: Sequence[ReplyRecord],
+    own_addresses: frozenset[str] = frozenset(),
+    rate_limits: Sequence[tuple[int, timedelta]] = (),
+) -> GateOutcome:
+    """Run every check of the gate, in the order of `CHECKS`, for one reply.
+
+    Args:
+        spam: the ticket is spam.
+        no_reply: a rule set ``no_reply``.
+        headers: the mail's headers (names matched case-insensitively).
+        recipient: the requester's address (the sender of the mail), or None.
+        template: the reply's template (named in reasons).
+        now: the evaluation instant, aware.
+        once_per: the reply's ``once_per`` window, or None.
+        history: the caller's earlier replies.
+        own_addresses: our own addresses and ``*@domain`` patterns.
+        rate_limits: per-recipient tiers ``(limit, window)``, shortest window first.
+
+    Returns:
+        The first check that holds the reply back, or the checks it passed.
+
+    Raises:
+        EvaluationError: as `history_suppression`.
+    """
+    _validate(now, once_per, rate_limits)
+    reason = ticket_suppression(spam=spam, no_reply=no_reply)
+    if reason is None:
+        reason = mail_suppression(headers, recipient, own_addresses=own_addresses)
+    if reason is None and not recipient:
+        reason = Suppression("no-recipient", "the requester has no e-mail address")
+    tiers: tuple[TierCount, ...] = ()
+    if reason is None and recipient:
+        address = _address(recipient)
+        last, counts = _scan(address, now, once_per, history, rate_limits)
+        reason = _history_verdict(address, template, once_per, rate_limits, last, counts)
+        tiers = tuple(
+            TierCount(limit, window, count)
+            for (limit, window), count in zip(rate_limits, counts, strict=True)
         )
-    for (limit, window), count in zip(rate_limits, counts, strict=True):
-        if count >= limit:
-            return Suppression(
-                "rate-limit",
-                f"{count} replies went to {address!r} in the last {_window(window)}, "
-                f"the limit is {limit}",
-            )
-    return None
+    if reason is not None:
+        return GateOutcome(reason, CHECKS[: CHECKS.index(reason.code)])
+    passed = tuple(
+        c
+        for c in CHECKS
+        if (c != "once-per" or once_per is not None) and (c != "rate-limit" or rate_limits)
+    )
+    return GateOutcome(None, passed, tiers)
 
 
-def reply_headers(in_reply_to: str | None, references: str | None) -> dict[str, str]:
+def reply_headers(
+    in_reply_to: str | None, references: str | None, *, sender: str | None = None
+) -> dict[str, str]:
     """The headers an outgoing auto-reply carries (RFC 3834 section 3.1).
 
     Args:
         in_reply_to: the Message-ID of the mail answered, or None.
         references: that mail's own References header, or None.
+        sender: the address replies are sent from (``replies: from``), or None.
 
     Returns:
-        ``Auto-Submitted: auto-replied`` and ``X-Auto-Response-Suppress: All`` always;
-        ``In-Reply-To`` when the Message-ID is known; ``References`` as RFC 5322 builds it
-        (the answered mail's References followed by its Message-ID) when either is known.
+        ``From`` when a sender is configured; ``Auto-Submitted: auto-replied`` and
+        ``X-Auto-Response-Suppress: All`` always; ``In-Reply-To`` when the Message-ID is
+        known; ``References`` as RFC 5322 builds it (the answered mail's References followed
+        by its Message-ID) when either is known.
     """
-    headers = {"Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "All"}
+    headers = {"From": sender} if sender else {}
+    headers.update({"Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "All"})
     parent = (in_reply_to or "").strip()
     chain = " ".join((references or "").split())
     if parent:

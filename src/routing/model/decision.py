@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Decision", "DecisionError", "Effect", "RuleTrace", "Suppressed"]
+__all__ = ["Decision", "DecisionError", "Effect", "RuleTrace", "SentReply", "Suppressed"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +59,27 @@ class Suppressed:
             "template": self.template,
             "code": self.code,
             "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SentReply:
+    """An auto-reply the gate let through: the checks it passed, in order, and per
+    rate-limit tier ``(limit, window, earlier replies counted)``."""
+
+    rule: str
+    template: str
+    to: str
+    passed: tuple[str, ...]
+    tiers: tuple[tuple[int, str, int], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "template": self.template,
+            "to": self.to,
+            "passed": list(self.passed),
+            "rate_limits": [{"limit": n, "per": w, "count": c} for n, w, c in self.tiers],
         }
 
 
@@ -123,9 +144,10 @@ class Decision:
     suppressed: tuple[Suppressed, ...] = ()
     assignment: dict[str, Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    sent: tuple[SentReply, ...] = ()
 
     def to_dict(self, *, trace: bool = False) -> dict[str, Any]:
-        """The JSON object of DESIGN section 7; `trace` adds trace, suppressed, assignment."""
+        """The JSON object of DESIGN section 7; `trace` adds suppressed, sent, assignment, trace."""
         out: dict[str, Any] = {
             "ticket_id": self.ticket_id,
             "queue": self.queue,
@@ -143,6 +165,7 @@ class Decision:
         }
         if trace:
             out["suppressed"] = [s.to_dict() for s in self.suppressed]
+            out["sent"] = [s.to_dict() for s in self.sent]
             out["assignment"] = self.assignment
             out["trace"] = [t.to_dict() for t in self.trace]
         return out

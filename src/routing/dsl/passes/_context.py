@@ -57,6 +57,8 @@ class CheckContext:
     agents: dict[str, ast.AgentDecl] = field(default_factory=dict)
     stages: list[ast.Stage] = field(default_factory=list)
     spam_threshold: float = 5.0
+    #: the ``replies:`` section of the rule set (at most one file has it)
+    replies: ast.RepliesDecl | None = None
     schema: TicketSchema = field(default_factory=TicketSchema)
     #: id(Condition) -> parsed expression (absent when it did not parse)
     exprs: dict[int, ast.Expr] = field(default_factory=dict)

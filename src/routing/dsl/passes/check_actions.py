@@ -2,19 +2,37 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from routing.dsl import ast
+from routing.dsl.durations import format_duration
 from routing.dsl.passes._context import CheckContext
 from routing.dsl.passes.check_types import parse_datetime_literal
 from routing.dsl.suggest import did_you_mean
 from routing.model.schema import PRIORITIES, REQUESTER_FIELDS
 from routing.model.types import Kind, Type
 
-__all__ = ["STRATEGIES", "check_actions"]
+__all__ = ["STRATEGIES", "check_actions", "is_address", "is_domain_pattern"]
 
 STRATEGIES: tuple[str, ...] = ("round_robin", "least_loaded", "skills")
 MODES: tuple[str, ...] = ("first", "all")
+
+_LOCAL = r"[^\s@<>()\[\],;:\"*]+"
+_LABEL = r"[^\W_](?:[\w-]*[^\W_])?"
+_DOMAIN = rf"{_LABEL}(?:\.{_LABEL})*"
+_ADDRESS = re.compile(rf"{_LOCAL}@{_DOMAIN}")
+_DOMAIN_PATTERN = re.compile(rf"\*@{_DOMAIN}")
+
+
+def is_address(text: str) -> bool:
+    """Whether `text` is a bare e-mail address (``local@domain``, no display name)."""
+    return _ADDRESS.fullmatch(text) is not None
+
+
+def is_domain_pattern(text: str) -> bool:
+    """Whether `text` is a ``*@domain`` pattern (every address of one domain)."""
+    return _DOMAIN_PATTERN.fullmatch(text) is not None
 
 
 def _priority(ctx: CheckContext, name: ast.Name) -> None:
@@ -88,8 +106,74 @@ def _check_set(ctx: CheckContext, action: ast.SetAction) -> None:
             )
 
 
+def _check_replies(ctx: CheckContext, replies: ast.RepliesDecl) -> None:
+    sender = replies.sender
+    if sender is not None and not is_address(sender.value):
+        pattern = is_domain_pattern(sender.value)
+        ctx.report(
+            "replies/bad-address",
+            f"'from' takes the one address replies are sent from, found '{sender.value}'",
+            sender.span,
+            hint="list patterns under 'own_addresses'"
+            if pattern
+            else "write a bare address such as support@example.com",
+        )
+    for own in replies.own_addresses:
+        if not is_address(own.value) and not is_domain_pattern(own.value):
+            ctx.report(
+                "replies/bad-address",
+                f"expected an e-mail address or a *@domain pattern, found '{own.value}'",
+                own.span,
+                hint="write a bare address (support@example.com) or a whole domain "
+                "(*@example.com), without a display name",
+            )
+    previous: ast.RateLimit | None = None
+    for i, tier in enumerate(replies.rate_limits or (), start=1):
+        bad = False
+        if tier.limit < 1:
+            bad = True
+            ctx.report(
+                "replies/bad-rate-limit",
+                f"a rate limit allows at least 1 reply, found {tier.limit}",
+                tier.limit_span,
+                hint="to send no auto-replies at all, set 'no_reply: true' in a rule",
+            )
+        if tier.per <= 0:
+            bad = True
+            ctx.report(
+                "replies/bad-rate-limit",
+                f"a rate limit counts over a window longer than 0s, found "
+                f"'{format_duration(tier.per)}'",
+                tier.per_span,
+            )
+        if bad:
+            continue
+        if previous is not None:
+            window, earlier = format_duration(tier.per), format_duration(previous.per)
+            if tier.per <= previous.per:
+                ctx.report(
+                    "replies/rate-limit-order",
+                    f"tier {i} counts over {window}, not longer than the {earlier} of the tier "
+                    "before it",
+                    tier.per_span,
+                    hint="list the tiers from the shortest window to the longest",
+                )
+            elif tier.limit <= previous.limit:
+                ctx.report(
+                    "replies/rate-limit-order",
+                    f"tier {i} allows {tier.limit} replies per {window}, not more than the "
+                    f"{previous.limit} per {earlier} of the tier before it, which could never "
+                    "apply",
+                    tier.limit_span,
+                    hint="a longer window needs a higher limit",
+                )
+        previous = tier
+
+
 def check_actions(ctx: CheckContext) -> None:
-    """Check stage modes and the values of every action."""
+    """Check stage modes, the values of every action and the ``replies:`` section."""
+    if ctx.replies is not None:
+        _check_replies(ctx, ctx.replies)
     for stage in ctx.stages:
         if stage.mode.value not in MODES:
             ctx.report(

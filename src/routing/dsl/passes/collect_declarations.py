@@ -99,6 +99,16 @@ def collect_declarations(ctx: CheckContext) -> None:
                     threshold.value, bool
                 ):
                     ctx.spam_threshold = float(threshold.value)
+        if f.replies is not None:
+            if ctx.replies is not None:
+                ctx.report(
+                    "name/duplicate",
+                    "'replies' is declared in more than one file",
+                    f.replies.span,
+                    notes=(f"first declared at {ctx.replies.span}",),
+                )
+            else:
+                ctx.replies = f.replies
     # a rule name shared by two stages was skipped above: keep only the first rule
     ctx.stages = [_dedupe_rules(s, seen_rules) for s in ctx.stages]
     for name, fd in ctx.fields.items():

@@ -7,6 +7,7 @@ from routing.dsl import ast
 from routing.dsl.functions import FUNCTIONS
 from routing.dsl.passes._context import CheckContext, Resolution, walk
 from routing.dsl.suggest import did_you_mean
+from routing.dsl.templates import CALENDAR_KEYS, TemplateVariable
 from routing.model.schema import REQUESTER_FIELDS
 
 __all__ = ["resolve_names", "template_roots"]
@@ -45,6 +46,7 @@ def template_roots(ctx: CheckContext) -> dict[str, tuple[str, ...] | None]:
     roots["decision"] = _DECISION_KEYS
     roots["sla"] = _SLA_KEYS
     roots["now"] = None
+    roots["calendars"] = tuple(ctx.calendars)
     return roots
 
 
@@ -280,6 +282,33 @@ def _check_actions(ctx: CheckContext) -> None:
             _need(ctx, q, queues, "name/unknown-queue", "queue")
 
 
+def _check_calendar_variable(
+    ctx: CheckContext, template: str, decl: ast.TemplateDecl, var: TemplateVariable
+) -> None:
+    """``calendars["NAME"].KEY``: NAME a declared calendar, KEY one of `CALENDAR_KEYS`."""
+    path = var.path
+    if len(path) < 2:
+        return  # a computed name (calendars[x]) or the whole map: every calendar is given
+    span = decl.source.span(var.start, var.end)
+    calendar = path[1]
+    if calendar not in ctx.calendars:
+        ctx.report(
+            "name/unknown-calendar",
+            f"template '{template}' uses calendar '{calendar}', which is not declared",
+            span,
+            hint=did_you_mean(calendar, ctx.calendars) or "declare it under 'calendars:'",
+        )
+        return
+    if len(path) > 2 and path[2] not in CALENDAR_KEYS:
+        ctx.report(
+            "name/unknown-template-variable",
+            f"template '{template}' uses unknown variable 'calendars.{calendar}.{path[2]}'",
+            span,
+            hint=did_you_mean(path[2], CALENDAR_KEYS)
+            or f"a calendar has {', '.join(CALENDAR_KEYS)}",
+        )
+
+
 def _check_template_variables(ctx: CheckContext) -> None:
     roots = template_roots(ctx)
     for name, compiled in ctx.compiled_templates.items():
@@ -297,6 +326,9 @@ def _check_template_variables(ctx: CheckContext) -> None:
                     span,
                     hint=did_you_mean(root, roots),
                 )
+                continue
+            if root == "calendars":
+                _check_calendar_variable(ctx, name, decl, var)
                 continue
             allowed = roots[root]
             if allowed is not None and len(path) > 1 and path[1] not in allowed:
