@@ -1,6 +1,7 @@
 """Reading recorded tickets for ``routing dry-run`` and ``routing explain``.
 
-Two formats, chosen by the file's extension or by ``--input-format``:
+The format is chosen by ``--input-format``, else by the file's extension, else (for mail) by
+what the path is:
 
 - **JSON Lines** (``.jsonl``, ``.ndjson``, ``.json-lines``; and ``-``, standard input): each
   non-blank line is a ticket object, or an envelope ``{"ticket": {...}, "now": "ISO",
@@ -14,6 +15,12 @@ Two formats, chosen by the file's extension or by ``--input-format``:
   the rule set declares ``X`` as ``number``, ``boolean`` or ``list`` (then it is converted;
   a cell that does not convert is an error of that row). A ``now`` column, when present,
   is the row's own evaluation instant, like the envelope of a JSON line.
+- **E-mail** (`routing.email`): an ``.eml`` file (one message; also ``-`` with
+  ``--input-format eml``), an mbox file (``.mbox``, ``.mbx``, or any file starting with
+  ``From ``), or a Maildir folder (a directory with ``cur``, ``new`` or ``tmp``). Each message
+  is a record whose `line` is its number in the source (1-based); a message never fails to
+  read, and what could not be read as it stands is reported through ``on_warning`` as
+  ``FILE: message N: warning CODE: message`` (on standard error by default).
 
 A line that cannot be read is not an exception: the reader yields it as a `Record` with
 `error` set, and the caller reports it and goes on.
@@ -22,21 +29,31 @@ A line that cannot be read is not an exception: the reader yields it as a `Recor
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 import os
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, Any, Final
 
+from routing.email import (
+    MAIL_KINDS,
+    MailKind,
+    ParsedMail,
+    is_mailbox_path,
+    parse_message,
+    read_messages,
+)
 from routing.errors import TicketError
 from routing.model.ticket import Ticket
 from routing.model.types import Kind, Type
 
 __all__ = [
     "INPUT_FORMATS",
+    "MAIL_FORMATS",
     "Record",
     "TicketReader",
     "TicketSourceError",
@@ -45,9 +62,20 @@ __all__ = [
     "record_from_data",
 ]
 
-INPUT_FORMATS: Final = ("jsonl", "csv")
+#: The formats of e-mail sources (`routing.email`): a message, an mbox, a Maildir folder.
+MAIL_FORMATS: Final[tuple[str, ...]] = MAIL_KINDS
+INPUT_FORMATS: Final = ("jsonl", "csv", *MAIL_FORMATS)
+_MAIL_KIND: Final[dict[str, MailKind]] = {kind: kind for kind in MAIL_KINDS}
 
-_EXTENSIONS: Final = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json-lines": "jsonl", ".csv": "csv"}
+_EXTENSIONS: Final = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json-lines": "jsonl",
+    ".csv": "csv",
+    ".eml": "eml",
+    ".mbox": "mbox",
+    ".mbx": "mbox",
+}
 _ENVELOPE_PREFIXES: Final = (b'{"ticket"', b'{"now"')
 _ENVELOPE_KEYS: Final = ("ticket", "now", "event", "history")
 _EVENTS: Final = ("created", "updated", "replied", "status_changed")
@@ -90,31 +118,50 @@ def parse_instant(text: str) -> datetime:
 
 
 def guess_format(path: str, given: str | None) -> str:
-    """The input format: `given`, else from the extension (``-`` is JSON Lines).
+    """The input format: `given`, else from the extension (``-`` is JSON Lines), else mail.
+
+    A path with no known extension is mail when `routing.email.is_mailbox_path` says so: a
+    Maildir folder, a file starting with ``From `` (mbox), or one whose first line is a header
+    field (a single message).
 
     Raises:
-        TicketSourceError: the extension is not one of a known format.
+        TicketSourceError: the path does not exist, or its format cannot be told.
     """
     if given is not None:
         return given
     if path == "-":
         return "jsonl"
     ext = os.path.splitext(path)[1].lower()
-    try:
-        return _EXTENSIONS[ext]
-    except KeyError:
-        known = ", ".join(_EXTENSIONS)
+    known = _EXTENSIONS.get(ext)
+    if known is not None:
+        return known
+    kind = is_mailbox_path(path)
+    if kind is not None:
+        return kind
+    if not os.path.exists(path):
+        raise TicketSourceError(f"tickets file '{path}' not found")
+    if os.path.isdir(path):
         raise TicketSourceError(
-            f"cannot tell the format of '{path}' from its extension (known: {known}); "
-            "pass --input-format jsonl or csv"
-        ) from None
+            f"'{path}' is a directory but not a Maildir (it has no cur, new or tmp folder)"
+        )
+    extensions = ", ".join(_EXTENSIONS)
+    raise TicketSourceError(
+        f"cannot tell the format of '{path}' from its extension (known: {extensions}) or its "
+        f"content; pass --input-format ({', '.join(INPUT_FORMATS)})"
+    )
+
+
+def _stderr_line(text: str) -> None:
+    sys.stderr.write(text + "\n")
 
 
 class TicketReader:
     """Iterates the `Record` of each ticket line of a file (or of standard input for ``-``).
 
     `bytes_read` grows as lines are read (for a progress bar); `size` is the file's size,
-    or None for standard input.
+    or None for standard input, an mbox file and a Maildir folder (read message by message).
+    For mail, `on_warning` receives one line per `routing.email.MailWarning`
+    (``FILE: message N: warning CODE: message``); by default it goes to standard error.
     """
 
     def __init__(
@@ -124,6 +171,7 @@ class TicketReader:
         *,
         field_types: Mapping[str, Type] | None = None,
         stdin: IO[bytes] | None = None,
+        on_warning: Callable[[str], None] | None = None,
     ) -> None:
         self.path = path
         self.name = "<stdin>" if path == "-" else path
@@ -132,7 +180,12 @@ class TicketReader:
         self.size: int | None = None
         self._field_types = dict(field_types or {})
         self._bad_lines: set[int] = set()
+        self._on_warning = on_warning or _stderr_line
         self._file: IO[bytes]
+        if fmt in MAIL_FORMATS and not (path == "-" and fmt == "eml"):
+            self._file = _check_mail_source(path, fmt)
+            self.size = _mail_size(path, fmt)
+            return
         if path == "-":
             self._file = stdin if stdin is not None else sys.stdin.buffer
         else:
@@ -159,7 +212,37 @@ class TicketReader:
     def __iter__(self) -> Iterator[Record]:
         if self.fmt == "csv":
             return self._csv()
+        if self.fmt in MAIL_FORMATS:
+            return self._mail()
         return self._jsonl()
+
+    # ------------------------------------------------------------------ e-mail
+
+    def _mail(self) -> Iterator[Record]:
+        if self.path == "-":
+            data = self._file.read()
+            self.bytes_read += len(data)
+            messages: Iterator[ParsedMail] = iter([parse_message(data, source=self.name)])
+        else:
+            messages = read_messages(self.path, kind=_MAIL_KIND[self.fmt])
+        number = 0
+        while True:
+            try:
+                mail = next(messages)
+            except StopIteration:
+                return
+            except OSError as exc:
+                where = exc.filename or self.path
+                raise TicketSourceError(f"cannot read '{where}': {exc.strerror or exc}") from None
+            number += 1
+            self.bytes_read += mail.size
+            if mail.warnings:
+                where = f"{self.name}: message {number}"
+                if self.fmt == "maildir" and mail.source is not None:
+                    where += f" ({os.path.relpath(mail.source, self.path)})"
+                for warning in mail.warnings:
+                    self._on_warning(f"{where}: warning {warning.code}: {warning.message}")
+            yield Record(number, mail.ticket)
 
     # ------------------------------------------------------------------ JSON Lines
 
@@ -285,6 +368,42 @@ class TicketReader:
             if declared is not None:
                 return _convert_field(path[1], declared, cell)
         return cell
+
+
+def _check_mail_source(path: str, fmt: str) -> IO[bytes]:
+    """Check that a mail source exists and has the right kind (it is read by `routing.email`).
+
+    Returns an empty stand-in for the reader's file, so that `close` works as for the others.
+    """
+    if path == "-":
+        raise TicketSourceError(f"{fmt} cannot be read from standard input; give its path")
+    if not os.path.exists(path):
+        raise TicketSourceError(f"tickets file '{path}' not found")
+    if fmt == "maildir":
+        if not os.path.isdir(path):
+            raise TicketSourceError(f"'{path}' is not a directory, expected a Maildir folder")
+        return io.BytesIO()
+    if os.path.isdir(path):
+        raise TicketSourceError(f"'{path}' is a directory, expected an {fmt} file")
+    try:
+        with open(path, "rb"):
+            pass
+    except OSError as exc:
+        raise TicketSourceError(f"cannot read '{path}': {exc.strerror or exc}") from None
+    return io.BytesIO()
+
+
+def _mail_size(path: str, fmt: str) -> int:
+    """The bytes of a mail source: its file, or the message files of a Maildir."""
+    if fmt != "maildir":
+        return os.path.getsize(path)
+    total = 0
+    for folder in ("new", "cur"):
+        directory = os.path.join(path, folder)
+        if os.path.isdir(directory):
+            with os.scandir(directory) as entries:
+                total += sum(e.stat().st_size for e in entries if e.is_file())
+    return total
 
 
 def _not_utf8(line: bytes) -> str | None:

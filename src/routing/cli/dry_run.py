@@ -67,7 +67,8 @@ def register(subparsers: Any) -> None:
         "--tickets",
         required=True,
         metavar="FILE",
-        help="JSON Lines (.jsonl, .ndjson, .json-lines), CSV (.csv), or - for JSON Lines on stdin",
+        help="JSON Lines (.jsonl, .ndjson, .json-lines), CSV (.csv), e-mail (an .eml file, an "
+        "mbox file, a Maildir folder), or - for JSON Lines on stdin",
     )
     p.add_argument(
         "--input-format", choices=INPUT_FORMATS, help="the tickets' format (default: by extension)"

@@ -111,11 +111,13 @@ class ParsedMail:
         ticket: the ticket (channel ``email``, status ``new``).
         warnings: what could not be read as it stands, in the order found.
         source: where the message came from (a file, a message of an mbox), if known.
+        size: the message's length in bytes, as given (before any size limit).
     """
 
     ticket: Ticket
     warnings: tuple[MailWarning, ...]
     source: str | None = None
+    size: int = 0
 
 
 class _Warnings:
@@ -179,7 +181,7 @@ def parse_message(
     raw = data.encode("utf-8", "surrogateescape") if isinstance(data, str) else bytes(data)
     warn = _Warnings()
     ticket = _Reader(raw, warn, received_at).ticket()
-    return ParsedMail(ticket, warn.result(), source)
+    return ParsedMail(ticket, warn.result(), source, len(raw))
 
 
 def _show(value: str) -> str:
