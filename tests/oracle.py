@@ -36,6 +36,8 @@ STATUSES = ("new", "open", "pending", "on_hold", "solved", "closed")
 # DESIGN section 4: mail that is never answered automatically.
 PRECEDENCE_NO_REPLY = {"bulk", "list", "junk", "auto_reply"}
 ROBOT_SENDERS = {"mailer-daemon", "postmaster", "no-reply", "noreply", "do-not-reply", "donotreply"}
+# docs/decisions/0010: the tiers of a rule set whose `replies:` sets no `rate_limits`.
+DEFAULT_TIERS = ((10, timedelta(minutes=10)), (30, timedelta(hours=1)), (100, timedelta(hours=10)))
 
 UNKNOWN = object()  # an assignee the oracle does not compute (assign by strategy)
 
@@ -434,7 +436,19 @@ def _bare_address(text: str) -> str:
     return text.strip().casefold()
 
 
-def mail_gate(ticket: Ticket) -> str | None:
+def own_address(email: str, own: Sequence[str]) -> bool:
+    """Whether `email` is one of ours: listed, or of a domain listed as ``*@domain``."""
+    address = _bare_address(email)
+    for written in own:
+        entry = written.strip().casefold()
+        if entry == address:
+            return True
+        if entry.startswith("*@") and address.endswith("@" + entry[2:]):
+            return True
+    return False
+
+
+def mail_gate(ticket: Ticket, own: Sequence[str] = ()) -> str | None:
     """Why mail must not be answered automatically (DESIGN section 4), or None.
 
     The order of the checks, the ``;`` parameters of Auto-Submitted, ``X-Auto-Response-
@@ -459,6 +473,8 @@ def mail_gate(ticket: Ticket) -> str | None:
         local = _bare_address(email).rpartition("@")[0] or _bare_address(email)
         if local.strip('"').split("+")[0] in ROBOT_SENDERS:
             return "robot-sender"
+        if own_address(email, own):
+            return "own-address"
     return None
 
 
@@ -474,6 +490,38 @@ def once_per_gate(
         if now - window <= record["at"] <= now:
             return "once-per"
     return None
+
+
+def rate_gate(
+    to: str,
+    now: datetime,
+    tiers: Sequence[tuple[int, timedelta]],
+    history: Sequence[Mapping[str, Any]],
+) -> str | None:
+    """A tier holds the reply back when `limit` replies already went to `to` in its window."""
+    for limit, window in tiers:
+        sent = sum(
+            1
+            for record in history
+            if _bare_address(str(record["to"])) == _bare_address(to)
+            and now - window <= record["at"] <= now
+        )
+        if sent >= limit:
+            return "rate-limit"
+    return None
+
+
+def reply_config(checked: CheckedRuleset) -> tuple[list[str], list[tuple[int, timedelta]]]:
+    """Own addresses (with `from`) and rate-limit tiers of the rule set's `replies:`."""
+    decl = checked.replies
+    if decl is None:
+        return [], list(DEFAULT_TIERS)
+    own = [a.value for a in decl.own_addresses]
+    if decl.sender is not None:
+        own.append(decl.sender.value)
+    if decl.rate_limits is None:
+        return own, list(DEFAULT_TIERS)
+    return own, [(t.limit, timedelta(seconds=t.per)) for t in decl.rate_limits]
 
 
 # ----------------------------------------------------------------------------- pipeline
@@ -534,6 +582,7 @@ def run_oracle(
 
     effects: list[tuple[str, str | None]] = []
     suppressed: list[tuple[str, str]] = []
+    own, tiers = reply_config(checked)
     for _rule, action in st.pending:
         if isinstance(action, ast.ReplyAction):
             template = action.template.value
@@ -543,7 +592,7 @@ def run_oracle(
                 if st.spam
                 else "no-reply"
                 if st.no_reply
-                else mail_gate(ticket)
+                else mail_gate(ticket, own)
                 or ("no-recipient" if not to else None)
                 or once_per_gate(
                     to or "",
@@ -551,6 +600,7 @@ def run_oracle(
                     timedelta(seconds=action.once_per) if action.once_per else None,
                     history,
                 )
+                or rate_gate(to or "", now, tiers, history)
             )
             if reason is None:
                 effects.append(("reply", template))
