@@ -7,11 +7,19 @@ source (`routing.cli._tickets`), evaluates every record with each rule set and y
 
 from __future__ import annotations
 
+import collections
+import contextlib
+import csv
+import io
+import itertools
 import os
+import signal
+import sys
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final
+from typing import IO, Any, Final
 
 from routing.cli._tickets import Record, TicketReader
 from routing.errors import RoutingError
@@ -20,6 +28,8 @@ __all__ = ["Evaluation", "Outcome", "WorkerError", "default_jobs", "evaluate_tic
 
 #: Records per batch of the in-process path (one progress step, one output flush).
 BATCH: Final = 512
+#: Bytes of whole lines per chunk of work given to a worker process.
+CHUNK_BYTES = 1 << 20
 
 #: A result row: (line, ticket id, subject, one payload per rule set or None, error).
 Row = tuple[int, str | None, str | None, tuple[Any, ...] | None, str | None]
@@ -155,7 +165,23 @@ class Evaluation:
         self.size = self._reader.size
 
     def __iter__(self) -> Iterator[list[Row]]:
-        return self._in_process()
+        if self.jobs == 1:
+            return self._in_process(self._reader)
+        if self.tickets == "-":
+            return self._from_stdin()
+        assert self.size is not None
+        if self.size < 2 * CHUNK_BYTES:  # not worth starting processes
+            return self._in_process(self._reader)
+        if self.fmt == "jsonl":
+            self._reader.close()  # the workers read their own byte ranges
+            size = self.size
+            chunks = -(-size // CHUNK_BYTES)
+            tasks = (
+                _Task(i, "jsonl", self.tickets, i * CHUNK_BYTES, min((i + 1) * CHUNK_BYTES, size))
+                for i in range(chunks)
+            )
+            return self._in_pool(tasks, min(self.jobs, chunks))
+        return self._csv_file()
 
     def close(self) -> None:
         """Release the ticket source."""
@@ -167,8 +193,9 @@ class Evaluation:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _in_process(self) -> Iterator[list[Row]]:
-        reader = self._reader
+    # ------------------------------------------------------------------ in this process
+
+    def _in_process(self, reader: TicketReader) -> Iterator[list[Row]]:
         evaluate = _Evaluator(self.rulesets, self.now, self.trace, self.project)
         rows: list[Row] = []
         try:
@@ -185,6 +212,132 @@ class Evaluation:
                 yield rows
         finally:
             reader.close()
+
+    # ------------------------------------------------------------------ sources of chunks
+
+    def _from_stdin(self) -> Iterator[list[Row]]:
+        """Standard input: raw blocks of lines, unless it all fits into two of them."""
+        stream = sys.stdin.buffer
+        ahead: list[bytes] = []
+        ended = False
+        while len(ahead) < 2 and not ended:
+            block = _read_block(stream)
+            ended = len(block) < CHUNK_BYTES
+            if block:
+                ahead.append(block)
+        blocks = itertools.chain(ahead, iter(lambda: _read_block(stream), b""))
+        if ended:
+            data = b"".join(ahead)
+            yield from self._in_process(self._bytes_reader(data))
+        elif self.fmt == "csv":
+            yield from self._csv_blocks(blocks, None)
+        else:
+            tasks = (
+                _Task(i, "jsonl", None, 0, 0, block, b"" if i == 0 else b"\n")
+                for i, block in enumerate(blocks)
+            )
+            yield from self._in_pool(tasks, self.jobs)
+
+    def _bytes_reader(self, data: bytes) -> TicketReader:
+        return TicketReader(
+            "-", self.fmt, field_types=field_types(self.rulesets), stdin=io.BytesIO(data)
+        )
+
+    def _csv_file(self) -> Iterator[list[Row]]:
+        try:
+            with open(self.tickets, "rb") as stream:
+                blocks = iter(lambda: _read_block(stream), b"")
+                yield from self._csv_blocks(blocks, self._reader)
+        finally:
+            self._reader.close()
+
+    def _csv_blocks(
+        self, blocks: Iterator[bytes], reader: TicketReader | None
+    ) -> Iterator[list[Row]]:
+        """CSV: the header row, then chunks of whole rows (a quoted cell may span lines)."""
+        lines = (line for block in blocks for line in io.BytesIO(block))
+        header = _csv_header(lines)
+        # The header's errors are the reader's own, named as the serial reader names them.
+        check = reader if reader is not None else self._bytes_reader(header)
+        next(iter(check), None)
+        tasks = (
+            _Task(i, "csv", None, 0, 0, chunk, header) for i, chunk in enumerate(_csv_chunks(lines))
+        )
+        yield from self._in_pool(tasks, self.jobs, _count_lines(header) + 1)
+
+    # ------------------------------------------------------------------ worker processes
+
+    def _in_pool(
+        self, tasks: Iterator[_Task], workers: int, first_line: int = 1
+    ) -> Iterator[list[Row]]:
+        """Run the tasks in `workers` processes; yield their rows in task order.
+
+        Workers number the lines of a chunk from 0; `first_line` is the source line of the
+        first chunk's first line.
+        """
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+        if context.get_start_method() == "forkserver":
+            context.set_forkserver_preload([__name__, self.project.__module__])
+        config = _Config(
+            self.rule_paths,
+            self.now,
+            self.trace,
+            self.project,
+            os.environ.get(CRASH_ENV, ""),
+        )
+        executor = ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(config,)
+        )
+        pending: collections.deque[tuple[Future[tuple[int, list[Row]]], _Task]] = (
+            collections.deque()
+        )
+        line = first_line  # the source line of the next chunk's first line
+        try:
+            tasks = iter(tasks)
+            while True:
+                while len(pending) < 2 * workers:
+                    task = next(tasks, None)
+                    if task is None:
+                        break
+                    pending.append((executor.submit(_run_chunk, task), task))
+                if not pending:
+                    return
+                future, task = pending.popleft()
+                count, rows = self._result(future, task, line)
+                base = line
+                line += count
+                self.records += len(rows)
+                self.bytes_read = (
+                    task.end if task.data is None else self.bytes_read + len(task.data)
+                )
+                yield [(base + r, i, s, p, e) for r, i, s, p, e in rows]
+        finally:
+            executor.shutdown(wait=True, cancel_futures=True)
+
+    def _result(
+        self, future: Future[tuple[int, list[Row]]], task: _Task, line: int
+    ) -> tuple[int, list[Row]]:
+        from concurrent.futures.process import BrokenProcessPool
+
+        if task.data is not None:
+            where = f"chunk {task.index + 1} (lines {line}-{line + _count_lines(task.data) - 1})"
+        else:
+            where = f"chunk {task.index + 1} (bytes {task.start}-{task.end}, from line {line})"
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            # Every unfinished chunk is lost with the pool, whichever worker died.
+            why = "a worker process stopped unexpectedly (killed, or out of memory)"
+        except Exception as exc:  # a bug in a worker: reported, not a traceback
+            why = f"a worker process failed on {where}: {type(exc).__name__}: {exc}"
+        raise WorkerError(
+            f"{self.name}: {why}; the results before line {line} are complete, "
+            f"{where} and everything after it were not evaluated"
+        )
 
 
 def field_types(rulesets: Sequence[Any]) -> dict[str, Any]:
@@ -225,6 +378,170 @@ class _Evaluator:
             why = str(exc) if isinstance(exc, RoutingError) else _internal(exc)
             return (line, ticket.id, ticket.subject, None, f"ticket '{ticket.id}': {why}")
         return (line, ticket.id, ticket.subject, payloads, None)
+
+
+# ---------------------------------------------------------------------------- chunks
+
+
+def _read_block(stream: IO[bytes]) -> bytes:
+    """About `CHUNK_BYTES` of whole lines from a binary stream (b"" at the end)."""
+    block = stream.read(CHUNK_BYTES)
+    if block and not block.endswith(b"\n"):
+        block += stream.readline()
+    return block
+
+
+def _count_lines(data: bytes) -> int:
+    """The lines of `data` as a binary file iterates them (a last line may lack its newline)."""
+    return data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
+
+
+def _read_range(path: str, start: int, end: int) -> bytes:
+    """The lines of a file that begin at a byte offset in [start, end)."""
+    with open(path, "rb") as f:
+        if start > 0:
+            f.seek(start - 1)
+            f.readline()  # the rest of the line that began before `start`
+        pos = f.tell()
+        if pos >= end:
+            return b""
+        data = f.read(end - pos)
+        if data and not data.endswith(b"\n"):
+            data += f.readline()
+        return data
+
+
+def _csv_header(lines: Iterator[bytes]) -> bytes:
+    """The raw lines of the first CSV row (as the reader's csv module would read it)."""
+    taken: list[bytes] = []
+
+    def decoded() -> Iterator[str]:
+        for raw in lines:
+            taken.append(raw)
+            yield raw.decode("utf-8", errors="replace")
+
+    with contextlib.suppress(StopIteration, csv.Error):  # the reader reports those itself
+        next(csv.reader(decoded(), strict=True))
+    return b"".join(taken)
+
+
+def _csv_chunks(lines: Iterator[bytes]) -> Iterator[bytes]:
+    """Chunks of about `CHUNK_BYTES` of raw lines, each ending where a CSV row ends.
+
+    A chunk without a quote character ends rows at every line; otherwise the csv module
+    finds where the last complete row ends, and the rest starts the next chunk.
+    """
+    pending: list[bytes] = []
+    size = 0
+    limit = CHUNK_BYTES
+    for raw in lines:
+        pending.append(raw)
+        size += len(raw)
+        if size < limit:
+            continue
+        data = b"".join(pending)
+        cut = len(pending) if b'"' not in data else _last_row_start(pending)
+        if cut == 0:  # one unfinished row so far: look again when it has doubled
+            limit = 2 * size
+            continue
+        yield b"".join(pending[:cut])
+        pending = pending[cut:]
+        size = sum(len(p) for p in pending)
+        limit = CHUNK_BYTES
+    if pending:
+        yield b"".join(pending)
+
+
+def _last_row_start(lines: list[bytes]) -> int:
+    """How many of `lines` hold only rows that surely ended (the rest may continue)."""
+    reader = csv.reader((raw.decode("utf-8", errors="replace") for raw in lines), strict=True)
+    while True:
+        start = reader.line_num
+        try:
+            next(reader)
+        except StopIteration:
+            return len(lines)
+        except csv.Error:
+            if reader.line_num >= len(lines):  # perhaps only the end of the data so far
+                return start
+        if reader.line_num >= len(lines):
+            return len(lines)
+
+
+# ---------------------------------------------------------------------------- workers
+
+
+@dataclass(frozen=True, slots=True)
+class _Task:
+    """One chunk: a byte range of a file (`data` None), or raw lines shipped with the task."""
+
+    index: int
+    fmt: str
+    path: str | None
+    start: int
+    end: int
+    data: bytes | None = None
+    header: bytes = b""  # CSV: the header row; JSON Lines: b"\n" to keep a BOM unstripped
+
+
+@dataclass(frozen=True, slots=True)
+class _Config:
+    """What each worker process needs, given once to its initializer."""
+
+    rule_paths: tuple[str, ...]
+    now: datetime
+    trace: bool
+    project: Project
+    crash: str  # test hook: "INDEX:exit" or "INDEX:kill" makes the worker die on that chunk
+
+
+#: The test-only hook that makes a worker process die; see `_Config.crash`.
+CRASH_ENV: Final = "ROUTING_TEST_WORKER_CRASH"
+
+_worker: _Worker | None = None
+
+
+def _init_worker(config: _Config) -> None:
+    """The pool's initializer: load and compile each rule set once per process."""
+    global _worker  # noqa: PLW0603 - one per worker process, set once
+    import routing
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    rulesets = tuple(routing.load(p) for p in config.rule_paths)
+    _worker = _Worker(rulesets, config)
+
+
+def _run_chunk(task: _Task) -> tuple[int, list[Row]]:
+    """Evaluate one chunk in a worker: (its number of lines, its rows with 0-based lines)."""
+    assert _worker is not None
+    return _worker.run(task)
+
+
+class _Worker:
+    def __init__(self, rulesets: tuple[Any, ...], config: _Config) -> None:
+        self._evaluate = _Evaluator(rulesets, config.now, config.trace, config.project)
+        self._types = field_types(rulesets)
+        index, _, how = config.crash.partition(":")
+        self._crash = (int(index), how) if index.isdigit() else None
+
+    def run(self, task: _Task) -> tuple[int, list[Row]]:
+        if self._crash is not None and self._crash[0] == task.index:
+            if self._crash[1] == "kill":
+                os.kill(os.getpid(), signal.SIGKILL)
+            os._exit(70)
+        if task.data is None:
+            assert task.path is not None
+            data = _read_range(task.path, task.start, task.end)
+            header = b"" if task.start == 0 else b"\n"
+        else:
+            data, header = task.data, task.header
+        first = header.count(b"\n") + 1  # the line of the chunk's first line in the reader
+        reader = TicketReader(
+            "-", task.fmt, field_types=self._types, stdin=io.BytesIO(header + data)
+        )
+        evaluate = self._evaluate
+        rows = [evaluate(record, record.line - first) for record in reader]
+        return _count_lines(data), rows
 
 
 def _internal(exc: Exception) -> str:
