@@ -18,6 +18,8 @@ a fenced block where one is needed:
   are too large to show (limits);
 - ``<!-- mkdir: PATH -->``: an empty directory;
 - ``<!-- check: PATH -->``: the path given to ``routing check`` (default: the only example);
+- ``<!-- test: PATH -->``: run ``routing test PATH`` instead (for ``test/*`` codes: the
+  example files are a rule set and a rule test file); the output shows what it prints;
 - ``<!-- ticket -->`` + a ``json`` block, and ``<!-- now: ISO -->``: for ``eval/*`` codes, the
   ticket evaluated against the rule set at that instant;
 - ``<!-- known-issue: TEXT -->``: the example does not produce the code yet (a code nothing
@@ -67,6 +69,7 @@ class Example:
     scripts: list[str] = field(default_factory=list)
     dirs: list[str] = field(default_factory=list)
     check: str | None = None
+    test: str | None = None
     ticket: dict[str, object] | None = None
     now: str | None = None
 
@@ -124,6 +127,8 @@ def parse_example(text: str) -> Example:
             ex.dirs.append(arg)
         elif kind == "check":
             ex.check = arg
+        elif kind == "test":
+            ex.test = arg
         elif kind == "ticket":
             ex.ticket = json.loads(_block_after(text, m.end())[1])
         elif kind == "now":
@@ -160,6 +165,8 @@ def run_example(ex: Example) -> Result:
 
     with tempfile.TemporaryDirectory() as tmp, _chdir(Path(tmp)):
         _materialize(ex, Path(tmp))
+        if ex.test is not None:
+            return _run_test_example(ex.test)
         if ex.ticket is not None:
             if ex.now is None:
                 raise ValueError("an eval example needs <!-- now: ISO -->")
@@ -192,6 +199,27 @@ def run_example(ex: Example) -> Result:
     for d in diagnostics:
         messages.setdefault(d.code, d.message)
     shown = f"$ routing check {ex.target}\n{out.getvalue()}"
+    return Result([d.code for d in diagnostics], shown, messages, exit_code)
+
+
+def _run_test_example(path: str) -> Result:
+    """``routing test PATH`` in the current directory, and the diagnostics its files have."""
+    from routing.cli.main import main
+    from routing.testing.suite import load_suites
+
+    suites, problems = load_suites(path)
+    diagnostics = [*problems]
+    for suite in suites:
+        diagnostics.extend(suite.diagnostics)
+        for test in suite.tests:
+            diagnostics.extend(test.problems)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        exit_code = main(["test", path])
+    messages: dict[str, str] = {}
+    for d in diagnostics:
+        messages.setdefault(d.code, d.message)
+    shown = f"$ routing test {path}\n{out.getvalue()}"
     return Result([d.code for d in diagnostics], shown, messages, exit_code)
 
 

@@ -195,6 +195,9 @@ CODES: dict[str, CodeInfo] = {
     "limit/rules-per-file": _e("a rule file with too many rules"),
     "limit/file-size": _e("a rule file that is too large"),
     "limit/list-size": _e("a declared list with too many items"),
+    # rule test files (routing test)
+    "test/bad-ticket": _e("a rule test's ticket is not a valid ticket"),
+    "test/unknown-rule": _e("a rule test names a rule the rule set does not have"),
     # evaluation (in decisions, never raised)
     "eval/missing-field": _e("a rule read a custom field the ticket does not have"),
     "eval/type-error": _e("a ticket value had the wrong type at run time"),

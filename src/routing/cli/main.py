@@ -20,7 +20,16 @@ EXIT_FINDING = 1
 EXIT_USAGE = 2
 
 #: Sub-command modules, in the order `routing --help` lists them.
-COMMAND_MODULES: tuple[str, ...] = ("check", "fmt", "schema", "sla", "dry_run", "diff", "explain")
+COMMAND_MODULES: tuple[str, ...] = (
+    "check",
+    "fmt",
+    "test",
+    "schema",
+    "sla",
+    "dry_run",
+    "diff",
+    "explain",
+)
 
 
 class _Parser(argparse.ArgumentParser):
