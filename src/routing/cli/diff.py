@@ -219,6 +219,11 @@ def _run(args: argparse.Namespace) -> int:
                 f"{name}: {skipped - MAX_LINE_ERRORS} more unreadable lines not shown\n"
             )
         report = builder.finish()
+        if skipped:
+            sys.stderr.write(
+                f"{name}: skipped {skipped} unreadable line{'s' if skipped != 1 else ''}, "
+                f"compared {report.compared} ticket{'s' if report.compared != 1 else ''}\n"
+            )
         results = [limit.check(report) for limit in limits]
         out.write(_render(args.format, report, results))
     return _exit_code(args.detailed_exitcode, report.changed, skipped, results)
