@@ -436,6 +436,28 @@ def _bare_address(text: str) -> str:
     return text.strip().casefold()
 
 
+def _spellings(phrase: list[str]) -> list[list[str]]:
+    """Every way of writing the words of `phrase` with or without a break between two."""
+    out: list[list[str]] = [[phrase[0]]]
+    for word in phrase[1:]:
+        out = [[*w[:-1], w[-1] + word] for w in out] + [[*w, word] for w in out]
+    return out
+
+
+def robot_local_part(local: str) -> bool:
+    """DESIGN's robot local parts, or "no reply" / "do not reply" written as whole words
+    between ``-``, ``_`` and ``.`` (the engine's documented widening, docs/replies.md)."""
+    if local in ROBOT_SENDERS:
+        return True
+    words = re.split(r"[._-]", local)
+    for phrase in (["no", "reply"], ["do", "not", "reply"]):
+        for spelled in _spellings(phrase):
+            n = len(spelled)
+            if any(words[i : i + n] == spelled for i in range(len(words))):
+                return True
+    return False
+
+
 def own_address(email: str, own: Sequence[str]) -> bool:
     """Whether `email` is one of ours: listed, or of a domain listed as ``*@domain``."""
     address = _bare_address(email)
@@ -471,7 +493,7 @@ def mail_gate(ticket: Ticket, own: Sequence[str] = ()) -> str | None:
     email = ticket.requester.email
     if email is not None:
         local = _bare_address(email).rpartition("@")[0] or _bare_address(email)
-        if local.strip('"').split("+")[0] in ROBOT_SENDERS:
+        if robot_local_part(local.strip('"').split("+")[0]):
             return "robot-sender"
         if own_address(email, own):
             return "own-address"

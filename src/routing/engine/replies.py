@@ -19,8 +19,11 @@ compared case-insensitively, after trimming white space:
 5. ``x-loop`` - any ``X-Loop`` header.
 6. ``null-return-path`` - ``Return-Path`` is the null path ``<>``.
 7. ``robot-sender`` - the sender's local part is ``mailer-daemon``, ``postmaster``,
-   ``no-reply``, ``noreply``, ``do-not-reply`` or ``donotreply``. A ``+tag`` is removed
-   first, so ``no-reply+bounces@example.com`` is a robot too.
+   ``no-reply``, ``noreply``, ``do-not-reply`` or ``donotreply``, or has ``noreply``,
+   ``no-reply``, ``do-not-reply`` (any of ``-``, ``_``, ``.`` or nothing between the words)
+   as a whole part between ``-``, ``_`` and ``.``: ``newsalerts-noreply``,
+   ``no_reply.billing``. A ``+tag`` is removed first, so ``no-reply+bounces@example.com``
+   is a robot too.
 8. ``own-address`` - the sender is one of our own addresses (a reply would go to us): an
    address listed in the rule set's ``replies: own_addresses`` (or its ``from``), or any
    address of a domain listed as ``*@domain`` (that domain exactly, not its subdomains).
@@ -47,6 +50,7 @@ from the functions above. They are the `Suppression.code` values the decision's 
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -101,6 +105,8 @@ PRECEDENCE_VALUES: frozenset[str] = frozenset({"bulk", "list", "junk", "auto_rep
 ROBOT_LOCAL_PARTS: frozenset[str] = frozenset(
     {"mailer-daemon", "postmaster", "no-reply", "noreply", "do-not-reply", "donotreply"}
 )
+
+_ROBOT_WORD = re.compile(r"(?:^|[._-])(?:no[._-]?reply|do[._-]?not[._-]?reply)(?:[._-]|$)")
 
 _AUTO_SUBMITTED = "auto-submitted"
 _PRECEDENCE = "precedence"
@@ -221,7 +227,7 @@ def mail_suppression(
     if sender is not None:
         address = _address(sender)
         local = _local_part(address)
-        if local in ROBOT_LOCAL_PARTS:
+        if local in ROBOT_LOCAL_PARTS or _ROBOT_WORD.search(local):
             return Suppression("robot-sender", f"the sender {address!r} is a program ({local!r})")
         if own_addresses and _is_own(address, own_addresses):
             return Suppression("own-address", f"the sender {address!r} is one of our addresses")
