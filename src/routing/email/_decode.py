@@ -145,7 +145,10 @@ def decode_bytes(
     if data.isascii():
         return data.decode("ascii")
     used = _guess(data, guesses)
-    if used != "utf-8":
+    if used in guesses:
+        basis = f"{used}, the charset the message declares for its text"
+        warn("mail/bad-charset", f"{what}: 8-bit text without a charset; decoded as {basis}")
+    elif used != "utf-8":
         warn("mail/bad-charset", f"{what}: 8-bit text without a charset; decoded as {used}")
     return _decode_with(data, used)
 
@@ -230,7 +233,7 @@ def _word_bytes(encoding: str, payload: str) -> bytes | None:
         data = payload.encode("ascii")
         data += b"=" * (-len(data) % 4)
         try:
-            return binascii.a2b_base64(data)
+            return binascii.a2b_base64(data, strict_mode=True)
         except binascii.Error:
             return None
     return binascii.a2b_qp(payload.encode("ascii"), header=True)

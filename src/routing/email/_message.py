@@ -85,6 +85,7 @@ _MESSAGE_ID: Final = re.compile(r"<([^<>\s]+)>")
 _LANGUAGE: Final = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")
 _HTML_CONTROL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ID_CHARS: Final = 250
+_BLANK_RUNS: Final = re.compile(r"\n{3,}")
 # RFC 5322 3.3: "-0000" is a time in UTC whose sender's zone is unknown; the stdlib reads it
 # as naive.
 _MINUS_ZERO: Final = re.compile(r"-0000(?!\d)")
@@ -280,7 +281,7 @@ class _Reader:
     def _id(self, value: str | None) -> str:
         if value is not None:
             match = _MESSAGE_ID.search(value)
-            candidate = match.group(1) if match else value.strip()
+            candidate = match.group(1) if match else value.strip().strip("<>").strip()
             if (
                 candidate
                 and len(candidate) <= _ID_CHARS
@@ -477,10 +478,14 @@ class _Reader:
         from inscriptis import get_text  # type: ignore[import-untyped]
 
         try:
-            return str(get_text(html))
+            text = str(get_text(html))
         except Exception as exc:  # lxml and inscriptis raise many kinds; the source is kept
             self.warn("mail/bad-html", f"the HTML body could not be converted ({exc}); kept as is")
             return html
+        # Layout leaves blank-padded lines and runs of empty ones: keep one empty line.
+        # (Line by line: a regex for trailing blanks is quadratic on a long run of them.)
+        text = "\n".join(line.rstrip(" \t\u00a0") for line in text.split("\n"))
+        return _BLANK_RUNS.sub("\n\n", text)
 
 
 def _ignore(code: str, message: str) -> None:

@@ -19,9 +19,17 @@ MAIL_KINDS: Final[tuple[MailKind, ...]] = ("eml", "mbox", "maildir")
 
 _EXTENSIONS: Final[dict[str, MailKind]] = {".eml": "eml", ".mbox": "mbox", ".mbx": "mbox"}
 _MAILDIR_FOLDERS: Final = ("new", "cur", "tmp")
-# The first line of a message: a header field name and its colon (RFC 5322 ftext).
-_HEADER_LINE: Final = re.compile(rb"[\x21-\x39\x3b-\x7e]+:")
-_SNIFF_BYTES: Final = 1024
+# The first line of a message: a header field name and its colon. RFC 5322 allows any
+# printable ASCII in a name, but real ones are words with hyphens; a JSON line ({"id": ...)
+# must not look like mail.
+_HEADER_LINE: Final = re.compile(rb"[A-Za-z][A-Za-z0-9_.-]*:")
+# ... and somewhere before the first blank line, a field every message has (so that a YAML or
+# other "key: value" file is not taken for mail).
+_MAIL_HEADER: Final = re.compile(
+    rb"^(?:from|date|subject|message-id|received|return-path|mime-version|delivered-to):",
+    re.IGNORECASE | re.MULTILINE,
+)
+_SNIFF_BYTES: Final = 4096
 
 
 def is_mailbox_path(path: str | os.PathLike[str]) -> MailKind | None:
@@ -31,7 +39,9 @@ def is_mailbox_path(path: str | os.PathLike[str]) -> MailKind | None:
       drops empty folders, so not all three are required);
     - a file named ``*.eml``: ``"eml"``; ``*.mbox`` or ``*.mbx``: ``"mbox"``;
     - another file that starts with ``From `` (an mbox separator line): ``"mbox"``;
-    - another file whose first line is a header field (``Name: value``): ``"eml"``.
+    - another file whose first line is a header field (``Name: value``) and whose first 4 KiB
+      hold, before any blank line, a From, Date, Subject, Message-ID, Received, Return-Path,
+      MIME-Version or Delivered-To field: ``"eml"``.
     """
     name = os.fspath(path)
     if os.path.isdir(name):
@@ -47,7 +57,7 @@ def is_mailbox_path(path: str | os.PathLike[str]) -> MailKind | None:
         return None
     if head.startswith(b"From "):
         return "mbox"
-    if _HEADER_LINE.match(head):
+    if _HEADER_LINE.match(head) and _MAIL_HEADER.search(head.split(b"\n\n", 1)[0]):
         return "eml"
     return None
 
