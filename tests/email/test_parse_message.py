@@ -525,7 +525,7 @@ def test_body_charsets(case: Case) -> None:
 
 def test_html_that_cannot_be_converted_is_kept_as_source(monkeypatch: pytest.MonkeyPatch) -> None:
     """A converter failure never loses the text: the HTML source becomes the body."""
-    import inscriptis
+    import inscriptis  # type: ignore[import-untyped]
 
     def broken(html: str) -> str:
         raise RuntimeError("boom")
