@@ -282,3 +282,54 @@ def test_materialise_relative_to_a_subdirectory(repo, tmp_path):
     with pytest.raises(GitError) as info:
         materialise("git:HEAD:rules/routing.yaml/x", str(out), cwd=str(repo))
     assert str(info.value) == "path 'rules/routing.yaml/x' is not in revision 'HEAD'"
+
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "cli" / "diff.md"
+DOC_TICKETS = [
+    {
+        "id": "T-1",
+        "subject": "Refund please",
+        "requester": {"email": "ann@shop.com"},
+        "fields": {"mrr": 50},
+    },
+    {"id": "T-2", "subject": "Money back now", "requester": {"email": "cy@shop.com"}, "fields": {}},
+    {
+        "id": "T-3",
+        "subject": "<script>alert(1)</script> | `pwn` **x**",
+        "requester": {"email": "bob@bigcorp.com"},
+        "fields": {"mrr": 5000},
+    },
+    {"id": "T-4", "subject": "Hello", "fields": {}},
+]
+
+
+def _doc_block(heading: str, fence: str, lang: str) -> str:
+    text = DOC.read_text(encoding="utf-8")
+    start = (
+        text.index(f"\n{fence}{lang}\n", text.index(f"\n### {heading}\n"))
+        + len(fence)
+        + len(lang)
+        + 2
+    )
+    return text[start : text.index(f"\n{fence}\n", start) + 1]
+
+
+def test_docs_show_real_output(repo, capsys):
+    """docs/cli/diff.md shows the real text and markdown output of its example."""
+    path = repo / "rules" / "routing.yaml"
+    text = path.read_text(encoding="utf-8")
+    vip = "then: [{route: tech}, {priority: urgent}, {tag: vip}]"
+    assert vip in text
+    path.write_text(text.replace(vip, vip.replace("urgent", "high")), encoding="utf-8")
+    git(repo, "commit", "-q", "-am", "vip: high")
+    git(repo, "reset", "-q", "--soft", "HEAD~2")
+    git(repo, "commit", "-q", "-m", "refunds and vip")
+    (repo / "tickets.jsonl").write_text("".join(json.dumps(t) + "\n" for t in DOC_TICKETS))
+    limits = ("--fail-on", "rerouted>2%", "--fail-on", "new-spam>0")
+    args = ("--base", "git:HEAD~1:rules", "--head", "rules", *limits)
+    code, out, _ = diff(capsys, *args)
+    assert code == 1
+    assert out == _doc_block("text", "```", "text")
+    code, out, _ = diff(capsys, *args, "--format", "markdown")
+    assert code == 1
+    assert out == _doc_block("markdown", "````", "markdown")
