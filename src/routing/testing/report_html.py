@@ -57,8 +57,9 @@ font-size:.9em;background:#f6f8fa;padding:.1em .3em;border-radius:4px}
 table{border-collapse:collapse;margin:.5rem 0}th,td{border:1px solid #d0d7de;padding:.3rem .6rem;
 text-align:left;vertical-align:top}th{background:#f6f8fa}td.n{text-align:right;
 font-variant-numeric:tabular-nums}
-.charts{display:flex;flex-wrap:wrap;gap:1.5rem}figure{margin:0;flex:1 1 20rem}
-figure svg{width:100%;height:auto;max-width:36rem}figcaption{color:#59636e;font-size:.9rem}
+.charts{display:flex;flex-wrap:wrap;gap:1.5rem;align-items:flex-start}
+figure{margin:0;flex:1 1 30rem}figure svg{width:100%;height:auto;max-width:40rem}
+figcaption{color:#59636e;font-size:.9rem}
 .over{color:#cf222e;font-weight:600}.ok{color:#1a7f37}
 .mark-added{color:#1a7f37}.mark-removed{color:#cf222e}.mark-changed{color:#9a6700}
 .mark-unchanged{color:#59636e}
@@ -116,7 +117,7 @@ def route_matrix_svg(report: DiffReport) -> str:
     labels = [queue_name(q) for q in queues]
     n = len(queues)
     counts = [[report.route_matrix.get((b, h), 0) for h in queues] for b in queues]
-    size = max(3.2, 0.55 * n + 1.8)
+    size = min(7.0, max(3.2, 0.4 * n + 1.6))
     figure = _figure(size + 0.6, size)
     ax = figure.add_subplot()
     shade = [[math.log1p(c) for c in row] for row in counts]
