@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -127,3 +128,18 @@ def test_html_report_in_chromium(report_html):
     assert problems == []
     assert requests == []
     assert ARTIFACT.stat().st_size > 10_000
+
+
+def test_missing_browser_skips_unless_required(monkeypatch, tmp_path):
+    monkeypatch.setattr(sys.modules[__name__], "CHROMIUM", tmp_path / "no-chromium")
+    monkeypatch.delenv("ROUTING_REQUIRE_BROWSER", raising=False)
+    with pytest.raises(pytest.skip.Exception) as skipped:
+        _browser_or_skip()
+    assert str(skipped.value) == f"{tmp_path / 'no-chromium'} is missing (apt-get install chromium)"
+    monkeypatch.setenv("ROUTING_REQUIRE_BROWSER", "1")
+    with pytest.raises(pytest.fail.Exception) as failed:
+        _browser_or_skip()
+    assert str(failed.value) == (
+        f"ROUTING_REQUIRE_BROWSER=1 but {tmp_path / 'no-chromium'} is missing "
+        "(apt-get install chromium)"
+    )
