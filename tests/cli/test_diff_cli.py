@@ -435,6 +435,13 @@ def test_usage_error_with_detailed_exitcode_is_1(fixture_dir, capsys):
     assert err.startswith('routing diff: error: --fail-on: bad limit "nonsense"')
 
 
+def test_argparse_error_with_detailed_exitcode_is_1(fixture_dir, capsys):
+    """Regression: argparse errors exited 2, which --detailed-exitcode means "changes"."""
+    code, out, err = run(capsys, "--detailed-exitcode", "--format", "pdf")
+    assert (code, out) == (1, "")
+    assert "argument --format: invalid choice: 'pdf'" in err
+
+
 def test_bad_format_is_an_argparse_error(fixture_dir, capsys):
     with pytest.raises(SystemExit) as info:
         run(capsys, "--format", "pdf")

@@ -19,6 +19,9 @@ EXIT_OK = 0
 EXIT_FINDING = 1
 EXIT_USAGE = 2
 
+#: The option that makes exit status 2 mean "changes found" (``routing diff``).
+DETAILED_EXITCODE = "--detailed-exitcode"
+
 #: Sub-command modules, in the order `routing --help` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
     "check",
@@ -57,7 +60,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (also used as the process status)."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        # With --detailed-exitcode, 2 means "changes": a usage error must not look like one.
+        if exc.code == EXIT_USAGE and DETAILED_EXITCODE in argv:
+            return EXIT_FINDING
+        raise
     if getattr(args, "func", None) is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
