@@ -191,6 +191,33 @@ def test_dry_run_trace_adds_suppressed_assignment_and_trace(capsys):
     assert first == {
         **DECISIONS[0],
         "suppressed": [],
+        "sent": [
+            {
+                "rule": "refunds",
+                "template": "refund-ack",
+                "to": "ann@shop.com",
+                "passed": [
+                    "spam",
+                    "no-reply",
+                    "auto-submitted",
+                    "precedence",
+                    "list-header",
+                    "x-auto-response-suppress",
+                    "x-loop",
+                    "null-return-path",
+                    "robot-sender",
+                    "own-address",
+                    "no-recipient",
+                    "once-per",
+                    "rate-limit",
+                ],
+                "rate_limits": [
+                    {"limit": 10, "per": "10m", "count": 0},
+                    {"limit": 30, "per": "1h", "count": 0},
+                    {"limit": 100, "per": "10h", "count": 0},
+                ],
+            }
+        ],
         "assignment": None,
         "trace": [
             {"stage": "triage", "rule": "vip", "outcome": "not-matched"},

@@ -140,6 +140,33 @@ T1_JSON = {
         },
         "errors": [MISSING_TRIAL],
         "suppressed": [],
+        "sent": [
+            {
+                "rule": "refunds",
+                "template": "refund-ack",
+                "to": "ann@shop.com",
+                "passed": [
+                    "spam",
+                    "no-reply",
+                    "auto-submitted",
+                    "precedence",
+                    "list-header",
+                    "x-auto-response-suppress",
+                    "x-loop",
+                    "null-return-path",
+                    "robot-sender",
+                    "own-address",
+                    "no-recipient",
+                    "once-per",
+                    "rate-limit",
+                ],
+                "rate_limits": [
+                    {"limit": 10, "per": "10m", "count": 0},
+                    {"limit": 30, "per": "1h", "count": 0},
+                    {"limit": 100, "per": "10h", "count": 0},
+                ],
+            }
+        ],
         "assignment": None,
     },
     "trace": [
