@@ -19,6 +19,9 @@ from routing.testing.runner import Mismatch, Report, TestResult
 __all__ = [
     "FORMAT_VERSION",
     "CoverageGate",
+    "coverage_lines",
+    "mismatch_lines",
+    "pct",
     "render_json",
     "render_text_report",
     "report_dict",

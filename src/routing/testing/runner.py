@@ -33,7 +33,9 @@ __all__ = [
     "SuiteResult",
     "TestResult",
     "compare",
+    "matches",
     "run_suites",
+    "run_test",
     "show",
 ]
 
