@@ -5,8 +5,9 @@ Each mailing-list, bulk or automatic message is pinned with the code and reason 
 its reply (reviewed by reading the headers of each: Precedence bulk/list/junk, List-*, a
 ``...-noreply`` sender); messages without such a header, or a sender the gate can see, get
 their reply (the spam ones too: this rule set has no spam rules; rules/spam.yaml is measured
-in docs/spam.md). Three messages have no readable From and so no recipient. The whole
-mapping is asserted, so a new message or a changed outcome fails the test.
+in docs/spam.md). Three messages have no readable From and so no recipient. Every reply
+threads under the answered mail (In-Reply-To is its Message-ID) and says Auto-Submitted:
+auto-replied. The whole mapping is asserted, so a new message or a changed outcome fails.
 """
 
 from __future__ import annotations
@@ -233,7 +234,14 @@ def _outcomes() -> dict[str, tuple[str, str] | None]:
             assert decision.effects == ()
             out[name] = (first.code, first.reason)
         else:
-            assert [e.type for e in decision.effects] == ["reply"]
+            (reply,) = decision.effects
+            headers = dict(reply.headers)
+            parent = ticket.headers.get("Message-ID")
+            assert (reply.type, headers["Auto-Submitted"], headers.get("In-Reply-To")) == (
+                "reply",
+                "auto-replied",
+                parent.strip() if parent else None,
+            )
             out[name] = None
     return out
 
