@@ -320,3 +320,19 @@ def test_the_example_suite_covers_every_rule(capsys: pytest.CaptureFixture[str])
     assert code == 0, out
     assert "0 failed, 0 errors" in out
     assert "(100.0%)" in out
+
+
+def test_text_report_lists_at_most_ten_uncovered_rules_and_branches(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Regression: --run on a big suite printed hundreds of uncovered outcomes."""
+    code, out, _ = _run([str(EXAMPLES / "tests"), "--run", "^churn risk in English$"], capsys)
+    assert code == 0, out
+    coverage = out[out.index("rule coverage of") :].splitlines()
+    not_fired = [line for line in coverage if line.startswith("  not fired: ")]
+    never = [line for line in coverage if ": never " in line]
+    assert (len(not_fired), len(never)) == (10, 10)
+    assert [line for line in coverage if line.startswith("  ... and ")] == [
+        "  ... and 41 more rules not fired (--format json lists every one)",
+        "  ... and 145 more conditions not fully covered (--format json lists every one)",
+    ]

@@ -18,6 +18,7 @@ from routing.testing.runner import Mismatch, Report, TestResult
 
 __all__ = [
     "FORMAT_VERSION",
+    "TEXT_COVERAGE_LIMIT",
     "CoverageGate",
     "coverage_lines",
     "mismatch_lines",
@@ -117,21 +118,40 @@ def _branch_line(b: Branch) -> str:
     return f"  {b.span}: never {missing}: {text}  (rule '{b.rule}')"
 
 
-def coverage_lines(c: Coverage) -> list[str]:
-    """Rule and branch coverage of one rule set, with what is not covered."""
+#: How many uncovered rules, and how many uncovered branches, the text report lists.
+TEXT_COVERAGE_LIMIT = 10
+
+
+def _capped(lines: list[str], limit: int | None, what: str) -> list[str]:
+    if limit is None or len(lines) <= limit:
+        return lines
+    rest = len(lines) - limit
+    return [*lines[:limit], f"  ... and {rest} more {what} (--format json lists every one)"]
+
+
+def coverage_lines(c: Coverage, *, limit: int | None = None) -> list[str]:
+    """Rule and branch coverage of one rule set, with what is not covered.
+
+    Args:
+        c: the coverage of one rule set.
+        limit: list at most this many rules not fired, and as many branches not covered,
+            then say how many more there are; None lists all.
+    """
     enabled = len(c.enabled_rules)
     head = (
         f"rule coverage of {c.rules_path}: {c.fired_rules} of {enabled} enabled rules fired "
         f"({pct(c.rule_percent)})"
     )
     lines = [head]
-    lines.extend(f"  not fired: '{r.rule}' ({r.span})" for r in c.uncovered_rules)
+    not_fired = [f"  not fired: '{r.rule}' ({r.span})" for r in c.uncovered_rules]
+    lines.extend(_capped(not_fired, limit, "rules not fired"))
     lines.extend(f"  disabled: '{r.rule}' ({r.span})" for r in c.disabled_rules)
     lines.append(
         f"branch coverage: {c.branch_covered} of {c.branch_total} outcomes "
         f"({pct(c.branch_percent)})"
     )
-    lines.extend(_branch_line(b) for b in c.uncovered_branches)
+    branches = [_branch_line(b) for b in c.uncovered_branches]
+    lines.extend(_capped(branches, limit, "conditions not fully covered"))
     return lines
 
 
@@ -154,7 +174,7 @@ def render_text_report(
     if coverage and report.coverage:
         for c in report.coverage:
             lines.append("")
-            lines.extend(coverage_lines(c))
+            lines.extend(coverage_lines(c, limit=TEXT_COVERAGE_LIMIT))
     for failure in (gate or CoverageGate()).failures(report.coverage):
         lines.append("")
         lines.append(f"error: {failure}")

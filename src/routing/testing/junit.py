@@ -17,6 +17,7 @@ from typing import Final
 
 from routing.diagnostics import render_text
 from routing.testing.formats import (
+    TEXT_COVERAGE_LIMIT,
     CoverageGate,
     coverage_lines,
     mismatch_lines,
@@ -119,8 +120,8 @@ def _coverage(root: ET.Element, report: Report, gate: CoverageGate) -> tuple[int
                 failures += 1
                 message = f"{kind} coverage is {pct(value)}, below the minimum of {minimum:g}%"
                 failure = ET.SubElement(case, "failure", {"message": message, "type": "coverage"})
-                failure.text = "\n".join(coverage_lines(c))
-        out.extend(coverage_lines(c))
+                failure.text = "\n".join(coverage_lines(c, limit=TEXT_COVERAGE_LIMIT))
+        out.extend(coverage_lines(c, limit=TEXT_COVERAGE_LIMIT))
     _counts(el, tests, failures, 0, 0)
     el.set("time", "0.000")
     system_out = ET.SubElement(el, "system-out")
