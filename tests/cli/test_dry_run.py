@@ -586,10 +586,15 @@ def test_dry_run_unreadable_lines(note, content, suffix, errors, evaluated, caps
         ),
         (
             "unknown extension",
+            [RULES, "--tickets", __file__],
+            f"routing dry-run: error: cannot tell the format of '{__file__}' from its "
+            "extension (known: .jsonl, .ndjson, .json-lines, .csv, .eml, .mbox, .mbx) or its "
+            "content; pass --input-format (jsonl, csv, eml, mbox, maildir)\n",
+        ),
+        (
+            "missing file with an unknown extension",
             [RULES, "--tickets", "tickets.txt"],
-            "routing dry-run: error: cannot tell the format of 'tickets.txt' from its "
-            "extension (known: .jsonl, .ndjson, .json-lines, .csv); "
-            "pass --input-format jsonl or csv\n",
+            "routing dry-run: error: tickets file 'tickets.txt' not found\n",
         ),
         (
             "trace with summary",

@@ -202,6 +202,23 @@ def test_stdin_in_raw_chunks(fmt, small_chunks, tmp_path, monkeypatch):
     assert got == _serial([RULES], str(path), fmt)
 
 
+def test_mail_records_read_here_and_evaluated_in_workers(tmp_path, monkeypatch):
+    monkeypatch.setattr(_parallel, "CHUNK_RECORDS", 4)
+    mbox = tmp_path / "t.mbox"
+    mbox.write_text(
+        "".join(
+            f"From ann@shop.com Mon Nov 23 10:00:00 2026\nFrom: Ann <ann@shop.com>\n"
+            f"Subject: {'Refund' if i % 3 else 'Hello'} {i}\nMessage-ID: <m{i}@shop.com>\n"
+            f"Date: Mon, 23 Nov 2026 10:00:00 +0000\n\nI want my money back.\n\n"
+            for i in range(30)
+        ),
+        encoding="utf-8",
+    )
+    got = list(evaluate_tickets([SMALL_RULES], str(mbox), "mbox", now=NOW, jobs=2))
+    expected = _serial([SMALL_RULES], str(mbox), "mbox")
+    assert ([o.line for o in got], got) == (list(range(1, 31)), expected)
+
+
 def test_progress_counts_records(small_chunks):
     seen: list[int] = []
     outcomes = evaluate_tickets(
@@ -361,6 +378,18 @@ def test_a_dead_worker_is_a_located_error(how, monkeypatch, tmp_path):
     )
     assert [o.ticket_id for o in got] == [f"T-{i}" for i in range(first - 1)]
     assert len(got) < 7  # lines 6 and 7 start in chunk 4, whose worker died
+
+
+def test_a_pool_broken_before_a_submit_fails_that_chunk_too():
+    from concurrent.futures.process import BrokenProcessPool
+
+    class Broken:
+        def submit(self, *args: object) -> None:
+            raise BrokenProcessPool("gone")
+
+    future = _parallel._submit(Broken(), _parallel._Task(0, "jsonl", "t.jsonl", 0, 64))
+    with pytest.raises(BrokenProcessPool, match=r"^gone$"):
+        future.result(timeout=0)
 
 
 def test_dry_run_with_a_dead_worker_exits_1(monkeypatch, capsys, tmp_path):

@@ -30,6 +30,8 @@ __all__ = ["Evaluation", "Outcome", "WorkerError", "default_jobs", "evaluate_tic
 BATCH: Final = 512
 #: Bytes of whole lines per chunk of work given to a worker process.
 CHUNK_BYTES = 1 << 20
+#: Records per chunk where the records are read in this process (e-mail).
+CHUNK_RECORDS = 256
 
 #: A result row: (line, ticket id, subject, one payload per rule set or None, error).
 Row = tuple[int, str | None, str | None, tuple[Any, ...] | None, str | None]
@@ -167,6 +169,8 @@ class Evaluation:
     def __iter__(self) -> Iterator[list[Row]]:
         if self.jobs == 1:
             return self._in_process(self._reader)
+        if self.fmt not in ("jsonl", "csv"):  # e-mail: parsed here, evaluated in workers
+            return self._from_records()
         if self.tickets == "-":
             return self._from_stdin()
         assert self.size is not None
@@ -214,6 +218,30 @@ class Evaluation:
             reader.close()
 
     # ------------------------------------------------------------------ sources of chunks
+
+    def _from_records(self) -> Iterator[list[Row]]:
+        """Any other format: the records the reader parses, in chunks of `CHUNK_RECORDS`."""
+        reader = self._reader
+        try:
+            records = iter(reader)
+            ahead = list(itertools.islice(records, 2 * CHUNK_RECORDS))
+            if len(ahead) < 2 * CHUNK_RECORDS:  # not worth starting processes
+                evaluate = _Evaluator(self.rulesets, self.now, self.trace, self.project)
+                for start in range(0, len(ahead), BATCH):
+                    rows = [evaluate(r, r.line) for r in ahead[start : start + BATCH]]
+                    self.records += len(rows)
+                    self.bytes_read = reader.bytes_read
+                    yield rows
+                return
+            chunks = _batched(itertools.chain(ahead, records), CHUNK_RECORDS)
+            tasks = (
+                _Task(i, self.fmt, None, 0, 0, records=chunk) for i, chunk in enumerate(chunks)
+            )
+            for rows in self._in_pool(tasks, self.jobs):
+                self.bytes_read = reader.bytes_read
+                yield rows
+        finally:
+            reader.close()
 
     def _from_stdin(self) -> Iterator[list[Row]]:
         """Standard input: raw blocks of lines, unless it all fits into two of them."""
@@ -303,12 +331,12 @@ class Evaluation:
                     task = next(tasks, None)
                     if task is None:
                         break
-                    pending.append((executor.submit(_run_chunk, task), task))
+                    pending.append((_submit(executor, task), task))
                 if not pending:
                     return
                 future, task = pending.popleft()
                 count, rows = self._result(future, task, line)
-                base = line
+                base = task.records[0].line if task.records else line
                 line += count
                 self.records += len(rows)
                 self.bytes_read = (
@@ -323,7 +351,11 @@ class Evaluation:
     ) -> tuple[int, list[Row]]:
         from concurrent.futures.process import BrokenProcessPool
 
-        if task.data is not None:
+        if task.records:
+            first, last = task.records[0].line, task.records[-1].line
+            where = f"chunk {task.index + 1} (records {first}-{last})"
+            line = first
+        elif task.data is not None:
             where = f"chunk {task.index + 1} (lines {line}-{line + _count_lines(task.data) - 1})"
         else:
             where = f"chunk {task.index + 1} (bytes {task.start}-{task.end}, from line {line})"
@@ -389,6 +421,23 @@ def _read_block(stream: IO[bytes]) -> bytes:
     if block and not block.endswith(b"\n"):
         block += stream.readline()
     return block
+
+
+def _submit(executor: Any, task: _Task) -> Future[tuple[int, list[Row]]]:
+    """The future of `task`; one that fails as the pool did, if the pool is broken already."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        future: Future[tuple[int, list[Row]]] = executor.submit(_run_chunk, task)
+    except BrokenProcessPool as exc:
+        future = Future()
+        future.set_exception(exc)
+    return future
+
+
+def _batched(items: Iterator[Record], n: int) -> Iterator[tuple[Record, ...]]:
+    while chunk := tuple(itertools.islice(items, n)):
+        yield chunk
 
 
 def _count_lines(data: bytes) -> int:
@@ -482,6 +531,7 @@ class _Task:
     end: int
     data: bytes | None = None
     header: bytes = b""  # CSV: the header row; JSON Lines: b"\n" to keep a BOM unstripped
+    records: tuple[Record, ...] = ()  # records read by the parent (e-mail)
 
 
 @dataclass(frozen=True, slots=True)
@@ -529,6 +579,11 @@ class _Worker:
             if self._crash[1] == "kill":
                 os.kill(os.getpid(), signal.SIGKILL)
             os._exit(70)
+        evaluate = self._evaluate
+        if task.records:
+            first = task.records[0].line
+            rows = [evaluate(record, record.line - first) for record in task.records]
+            return task.records[-1].line - first + 1, rows
         if task.data is None:
             assert task.path is not None
             data = _read_range(task.path, task.start, task.end)
@@ -539,7 +594,6 @@ class _Worker:
         reader = TicketReader(
             "-", task.fmt, field_types=self._types, stdin=io.BytesIO(header + data)
         )
-        evaluate = self._evaluate
         rows = [evaluate(record, record.line - first) for record in reader]
         return _count_lines(data), rows
 
