@@ -398,14 +398,18 @@ class _Evaluator:
         now = record.now or self._now
         trace = self._trace
         project = self._project
+        event, history = record.event, record.history
         try:
-            payloads = tuple(
-                project(
-                    evaluate(ticket, now, event=record.event, history=record.history, trace=trace),
-                    trace,
+            if len(self._evaluates) == 1:  # the common case, without a generator
+                decision = self._evaluates[0](
+                    ticket, now, event=event, history=history, trace=trace
                 )
-                for evaluate in self._evaluates
-            )
+                payloads: tuple[Any, ...] = (project(decision, trace),)
+            else:
+                payloads = tuple(
+                    project(evaluate(ticket, now, event=event, history=history, trace=trace), trace)
+                    for evaluate in self._evaluates
+                )
         except Exception as exc:  # one bad ticket must not end the run
             why = str(exc) if isinstance(exc, RoutingError) else _internal(exc)
             return (line, ticket.id, ticket.subject, None, f"ticket '{ticket.id}': {why}")
