@@ -114,7 +114,7 @@ def test_spam_rules_confusion_matrix(verdicts: list[Verdict]) -> None:
         "FP": sum(not v.is_spam and v.marked for v in verdicts),
         "TN": sum(not v.is_spam and not v.marked for v in verdicts),
     }
-    assert matrix == {"TP": 16, "FN": 57, "FP": 0, "TN": 61}
+    assert matrix == {"TP": 15, "FN": 58, "FP": 0, "TN": 61}
 
 
 def test_spam_rules_no_legitimate_message_is_marked_spam(verdicts: list[Verdict]) -> None:
@@ -125,10 +125,13 @@ def test_spam_rules_no_legitimate_message_is_marked_spam(verdicts: list[Verdict]
 
 def test_spam_rules_legitimate_mail_keeps_a_margin(verdicts: list[Verdict]) -> None:
     """The highest-scoring legitimate messages (DKIM test mails whose text is pharmacy
-    spam) stay a whole point below the threshold."""
+    spam) stay 1.5 points below the threshold."""
     top = max(v.score for v in verdicts if not v.is_spam)
     names = sorted(v.name for v in verdicts if not v.is_spam and v.score == top)
-    assert (top, names) == (4.0, ["nice/dkim/MIMEnowsp_05", "nice/dkim/MIMEsimple_04"])
+    assert (top, names) == (
+        3.5,
+        ["nice/005", "nice/dkim/MIMEnowsp_05", "nice/dkim/MIMEsimple_04"],
+    )
 
 
 def test_spam_rules_caught_spam(verdicts: list[Verdict]) -> None:
@@ -145,7 +148,6 @@ def test_spam_rules_caught_spam(verdicts: list[Verdict]) -> None:
         "spam/014",
         "spam/018",
         "spam/bsmtp",
-        "spam/bsmtpnull",
         "spam/dnsbl.eml",
         "spam/gtube.eml",
         "spam/gtubedcc.eml",
@@ -194,7 +196,7 @@ def test_spam_report_main_is_deterministic(capsys: pytest.CaptureFixture[str]) -
         outputs.append(capsys.readouterr())
     assert outputs[0] == outputs[1]
     assert outputs[0].err == ""
-    assert "| spam | 16 (TP) | 57 (FN) | 73 |\n| legitimate | 0 (FP) | 61 (TN) | 61 |" in (
+    assert "| spam | 15 (TP) | 58 (FN) | 73 |\n| legitimate | 0 (FP) | 61 (TN) | 61 |" in (
         outputs[0].out
     )
 
@@ -235,6 +237,7 @@ def test_spam_report_broken_rules_print_diagnostics(
 # --- rule by rule -------------------------------------------------------------------------
 
 HEADERS = {
+    "Received": "from mail.example.org ([192.0.2.7]) by mx.acme.example; 23 Nov 2026 09:00 +0100",
     "From": "Ann Lee <ann@example.org>",
     "To": "support@acme.example",
     "Date": "Mon, 23 Nov 2026 09:00:00 +0100",
@@ -304,6 +307,14 @@ CASES = (
     Case("a forwarded tagged mail", (), 0, subject="Fwd: [SPAM] is this from you?"),
     # 2. headers
     Case("no Date", ("no date",), 1, headers={"Date": None}),
+    Case(
+        "an e-mail ticket whose help desk kept no mail headers scores nothing for them",
+        (),
+        0,
+        subject="",
+        email=None,
+        headers=dict.fromkeys(HEADERS),
+    ),
     Case("no Message-ID", ("no message id",), 0.5, headers={"Message-ID": None}),
     Case(
         "Date without a zone",
