@@ -358,3 +358,42 @@ def test_explain_examples_helpdesk(capsys, tmp_path):
         "stage spam",
         "  · spam phrases",
     )
+
+
+def _mail(message_id: str, subject: str) -> str:
+    return (
+        f"From: Ann <ann@shop.com>\nTo: support@acme.example\nSubject: {subject}\n"
+        f"Date: Tue, 24 Nov 2026 11:00:00 +0000\nMessage-ID: <{message_id}>\n\nHello.\n"
+    )
+
+
+def test_explain_reads_an_eml_file(capsys, tmp_path):
+    """Regression: an .eml ticket file was parsed as JSON ("not JSON: Expecting value")."""
+    path = tmp_path / "refund.eml"
+    path.write_text(_mail("m1@shop.com", "Refund please"), encoding="utf-8")
+    code, out, err = _run(capsys, RULES, "--ticket", str(path), "--now", NOW, "--format", "json")
+    decision = json.loads(out)["decision"]
+    assert (code, err) == (0, "")
+    assert (decision["ticket_id"], decision["queue"], decision["fired"]) == (
+        "m1@shop.com",
+        "billing",
+        ["refunds"],
+    )
+
+
+def test_explain_mbox_needs_an_id_when_it_holds_several_messages(capsys, tmp_path):
+    path = tmp_path / "two.mbox"
+    path.write_text(
+        "From ann@shop.com Tue Nov 24 11:00:00 2026\n"
+        + _mail("m1@shop.com", "Refund please")
+        + "\nFrom ann@shop.com Tue Nov 24 11:05:00 2026\n"
+        + _mail("m2@shop.com", "Hello"),
+        encoding="utf-8",
+    )
+    assert _run(capsys, RULES, "--ticket", str(path), "--now", NOW) == (
+        1,
+        "",
+        f"{path}: error: it holds more than one message; pick one with --id MESSAGE-ID\n",
+    )
+    code, out, err = _run(capsys, RULES, "--ticket", str(path), "--id", "m2@shop.com", "--now", NOW)
+    assert (code, out.splitlines()[0], err) == (0, f"ticket m2@shop.com at {NOW[:-1]}+00:00", "")

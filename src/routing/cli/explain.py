@@ -2,8 +2,9 @@
 
 The ticket file holds one JSON object: a ticket, or an envelope
 ``{"ticket": {...}, "now": "..."}`` carrying its evaluation instant (``-`` reads standard
-input). With ``--id ID`` the file may be JSON Lines or CSV, as for ``routing dry-run``, and
-the first ticket with that id is explained.
+input), or one e-mail (an .eml file, or an mbox or Maildir holding one message). With
+``--id ID`` the file may be JSON Lines, CSV, an mbox or a Maildir, as for ``routing dry-run``,
+and the first ticket with that id is explained.
 
 ``--format text`` (default) lists, stage by stage, each rule with a marker (✓ fired,
 · not matched, ✗ error, an en dash for skipped, disabled, other event or stopped), the value
@@ -26,6 +27,7 @@ from typing import Any, Final
 
 from routing.cli._tickets import (
     INPUT_FORMATS,
+    MAIL_FORMATS,
     Record,
     TicketReader,
     TicketSourceError,
@@ -105,7 +107,8 @@ def _run(args: argparse.Namespace) -> int:
             now = parse_instant(args.now)
         except ValueError as exc:
             raise _UsageError(f"--now: {exc}") from None
-    if args.ticket != "-" and not os.path.isfile(args.ticket):
+    mail = _mail_format(args)
+    if args.ticket != "-" and not os.path.isfile(args.ticket) and mail != "maildir":
         what = "is a directory" if os.path.isdir(args.ticket) else "not found"
         raise _UsageError(f"ticket file '{args.ticket}' {what}")
 
@@ -117,6 +120,8 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.id is not None:
         record = _find(args, ruleset)
+    elif mail is not None:
+        record = _only_message(args.ticket, mail, ruleset)
     else:
         record = _read_one(args.ticket)
     assert record.ticket is not None
@@ -157,6 +162,42 @@ def _read_one(path: str) -> Record:
     record = record_from_data(1, data)
     if record.ticket is None:
         raise _InputError(f"{name}: error: {record.error}")
+    return record
+
+
+def _mail_format(args: argparse.Namespace) -> str | None:
+    """The mail format of ``--ticket`` (eml, mbox, maildir), or None for a JSON ticket."""
+    if args.input_format is not None:
+        return str(args.input_format) if args.input_format in MAIL_FORMATS else None
+    if args.ticket == "-":
+        return None
+    try:
+        fmt = guess_format(args.ticket, None)
+    except TicketSourceError:
+        return None  # read as JSON, which says what is wrong
+    return fmt if fmt in MAIL_FORMATS else None
+
+
+def _only_message(path: str, fmt: str, ruleset: Any) -> Record:
+    """The one message of a mail file: an .eml, or an mbox/Maildir holding exactly one."""
+    try:
+        reader = TicketReader(path, fmt, field_types=ruleset.checked.field_types)
+    except TicketSourceError as exc:
+        raise _UsageError(str(exc)) from None
+    with reader:
+        records = []
+        for record in reader:
+            records.append(record)
+            if len(records) > 1:
+                raise _InputError(
+                    f"{reader.name}: error: it holds more than one message; "
+                    "pick one with --id MESSAGE-ID"
+                )
+    if not records:
+        raise _InputError(f"{reader.name}: error: it holds no message")
+    record = records[0]
+    if record.ticket is None:
+        raise _InputError(f"{reader.name}: error: {record.error}")
     return record
 
 
