@@ -605,6 +605,7 @@ def run_oracle(
     effects: list[tuple[str, str | None]] = []
     suppressed: list[tuple[str, str]] = []
     own, tiers = reply_config(checked)
+    history = list(history)  # replies of this decision join it, sent at `now`
     for _rule, action in st.pending:
         if isinstance(action, ast.ReplyAction):
             template = action.template.value
@@ -626,6 +627,7 @@ def run_oracle(
             )
             if reason is None:
                 effects.append(("reply", template))
+                history.append({"to": to, "at": now, "template": template})
             else:
                 suppressed.append((template, reason))
         elif isinstance(action, ast.NotifyAction):

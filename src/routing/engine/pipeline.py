@@ -374,6 +374,10 @@ def _effects(
 
     policy = compiled.replies
     tiers = DEFAULT_RATE_LIMITS if policy.rate_limits is None else policy.rate_limits
+    # Replies this decision sends count, for the later replies of the same decision, as sent
+    # at `now`: `once_per` and the tiers limit what the requester receives, however many
+    # rules ask.
+    issued: list[ReplyRecord] = []
     for pending in s.effects:
         assert isinstance(pending, PendingEffect)
         action = pending.action
@@ -388,7 +392,7 @@ def _effects(
                 template=template,
                 now=now,
                 once_per=timedelta(seconds=action.once_per) if action.once_per else None,
-                history=history,
+                history=(*history, *issued) if issued else history,
                 own_addresses=policy.own_addresses,
                 rate_limits=tiers,
             )
@@ -417,6 +421,7 @@ def _effects(
                     headers=tuple(headers.items()),
                 )
             )
+            issued.append(ReplyRecord(to, now, template))
             sent.append(
                 SentReply(
                     pending.rule,
