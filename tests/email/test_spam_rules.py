@@ -9,7 +9,6 @@ that moves one message changes them, and docs/spam.md must then be regenerated w
 from __future__ import annotations
 
 import importlib.util
-import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -19,13 +18,12 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from tests.email.corpus import require_corpus
 
 import routing
 from routing.email import parse_message
 
 REPO = Path(__file__).resolve().parents[2]
-CORPORA = Path(__file__).resolve().parents[3] / "shared" / "corpora"
-SPAMASSASSIN = CORPORA / "spamassassin"
 RULES = REPO / "rules" / "spam.yaml"
 DOCS = REPO / "docs" / "spam.md"
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -46,16 +44,6 @@ def _load_report_script() -> ModuleType:
 report_script = _load_report_script()
 
 
-def _corpus() -> Path:
-    """The SpamAssassin corpus; a missing corpus fails in CI (env CI set) and skips elsewhere."""
-    if not SPAMASSASSIN.is_dir():
-        message = f"the mail corpus is missing: {SPAMASSASSIN}"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return SPAMASSASSIN
-
-
 @pytest.fixture(scope="module")
 def rules() -> routing.Ruleset:
     return routing.load(RULES)
@@ -73,7 +61,7 @@ class Verdict:
 @pytest.fixture(scope="module")
 def verdicts(rules: routing.Ruleset) -> list[Verdict]:
     """Every corpus file parsed and evaluated (one message per file)."""
-    corpus = _corpus()
+    corpus = require_corpus()
     out = []
     for folder, is_spam in (("spam", True), ("nice", False)):
         for path in sorted((corpus / folder).rglob("*")):
@@ -179,7 +167,7 @@ def test_spam_rules_gtube_in_the_corpus(verdicts: list[Verdict]) -> None:
 
 def test_spam_report_matches_docs(rules: routing.Ruleset) -> None:
     """docs/spam.md shows exactly what scripts/spam_report.py prints today."""
-    corpus = _corpus()
+    corpus = require_corpus()
     text = report_script.render(report_script.evaluate_corpus(rules, corpus))
     page = DOCS.read_text(encoding="utf-8")
     found = re.search(r"<!-- spam-report -->\n(.*?)\n<!-- /spam-report -->", page, re.S)
@@ -189,7 +177,7 @@ def test_spam_report_matches_docs(rules: routing.Ruleset) -> None:
 
 def test_spam_report_main_is_deterministic(capsys: pytest.CaptureFixture[str]) -> None:
     """Two runs print the same report, the confusion matrix as pinned above."""
-    corpus = _corpus()
+    corpus = require_corpus()
     outputs = []
     for _ in range(2):
         assert report_script.main(["--corpus", str(corpus), "--messages"]) == 0

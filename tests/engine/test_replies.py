@@ -7,9 +7,9 @@ import email.policy
 import functools
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
+from tests.email.corpus import SPAMASSASSIN, require_corpus
 
 from routing.engine.replies import (
     ReplyRecord,
@@ -21,8 +21,7 @@ from routing.engine.replies import (
 )
 from routing.errors import EvaluationError
 
-CORPORA = Path(__file__).resolve().parents[3] / "shared" / "corpora"
-NICE = CORPORA / "spamassassin" / "nice"
+NICE = SPAMASSASSIN / "nice"
 
 OWN = frozenset({"Support@Example.com"})
 
@@ -304,9 +303,12 @@ def is_list_or_automatic(headers: dict[str, str]) -> bool:
     )
 
 
-needs_corpus = pytest.mark.skipif(
-    not NICE.is_dir(), reason=f"the shared corpora are not at {CORPORA} (shared/ beside checkout)"
-)
+@pytest.fixture
+def _needs_corpus() -> None:
+    require_corpus()  # fails in CI, skips elsewhere, when the corpus is missing
+
+
+needs_corpus = pytest.mark.usefixtures("_needs_corpus")
 
 #: The corpus messages that carry List-* or Precedence headers, and the code each gets.
 LIST_OR_AUTOMATIC = {
