@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from routing.cli.output import FORMATS, render
-from routing.diagnostics import Diagnostic, Severity
+from routing.diagnostics import Diagnostic, Severity, sort_diagnostics
 
 __all__ = ["check_path", "register"]
 
@@ -24,9 +24,11 @@ def check_path(path: str) -> list[Diagnostic]:
 
 
 def _run(args: argparse.Namespace) -> int:
-    diagnostics: list[Diagnostic] = []
+    found: list[Diagnostic] = []
     for path in args.paths:
-        diagnostics.extend(check_path(path))
+        found.extend(check_path(path))
+    # the same finding twice (a path given twice) is shown once, so it is counted once
+    diagnostics = sort_diagnostics(found)
     errors = sum(d.severity is Severity.ERROR for d in diagnostics)
     warnings = len(diagnostics) - errors
     fail = errors > 0 or (args.fail_on == "warning" and warnings > 0)
@@ -44,7 +46,19 @@ def _run(args: argparse.Namespace) -> int:
     return 1 if fail else 0
 
 
+def _count(text: str) -> int:
+    """The value of ``--max-errors``: a whole number, 0 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, found '{text}'") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or more, found {value}")
+    return value
+
+
 def register(sub: Any) -> None:
+    """Add ``routing check``."""
     p = sub.add_parser(
         "check",
         help="parse and check rule files",
@@ -53,7 +67,11 @@ def register(sub: Any) -> None:
     p.add_argument("paths", nargs="+", metavar="RULES", help="a rule file or directory")
     p.add_argument("--format", choices=FORMATS, default="text", help="output format")
     p.add_argument(
-        "--max-errors", type=int, default=100, metavar="N", help="show at most N (0: all)"
+        "--max-errors",
+        type=_count,
+        default=100,
+        metavar="N",
+        help="text format: show at most N diagnostics (0: all; default 100)",
     )
     p.add_argument(
         "--fail-on",

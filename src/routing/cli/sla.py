@@ -14,11 +14,15 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from routing.cli.main import EXIT_OK, EXIT_USAGE
+from routing.diagnostics import Diagnostic, Severity, Span, render_text
 from routing.errors import CalendarError
 from routing.sla import Calendar, DayInfo
+
+if TYPE_CHECKING:
+    from routing.dsl.ast import YamlNode, YMapping
 
 __all__ = ["register"]
 
@@ -65,11 +69,24 @@ def _guard(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.N
     def run(args: argparse.Namespace) -> int:
         try:
             return command(args)
+        except LocatedError as exc:
+            sys.stderr.write(render_text(exc.diagnostics) + "\n")
+            sys.stderr.write(f"routing sla: error: {exc}\n")
         except (UsageError, CalendarError, ValueError) as exc:
             sys.stderr.write(f"routing sla: error: {exc}\n")
-            return EXIT_USAGE
+        except OverflowError:
+            sys.stderr.write("routing sla: error: the dates go beyond the years 1 to 9999\n")
+        return EXIT_USAGE
 
     return run
+
+
+class LocatedError(UsageError):
+    """A calendar file that does not give a calendar: its rendered diagnostics, then a line."""
+
+    def __init__(self, message: str, diagnostics: list[Diagnostic]) -> None:
+        super().__init__(message)
+        self.diagnostics = diagnostics
 
 
 def _load_calendar(args: argparse.Namespace) -> Calendar:
@@ -79,23 +96,26 @@ def _load_calendar(args: argparse.Namespace) -> Calendar:
         except json.JSONDecodeError as exc:
             raise UsageError(f"--calendar-json is not JSON: {exc}") from None
         return Calendar.from_dict(spec, name="calendar")
-    import yaml
-
     text, _, name = str(args.calendar).partition("#")
     path = Path(text)
     if name and (path.is_dir() or path.suffix in (".yaml", ".yml")):
         return _rules_calendar(path, name)
     try:
-        content = path.read_text(encoding="utf-8")
+        content = path.read_bytes().decode("utf-8-sig")
     except OSError as exc:
         raise UsageError(f"cannot read calendar file '{path}': {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"cannot read calendar file '{path}': it is not UTF-8 text") from None
+    if path.suffix == ".json":
+        return _json_calendar(path, content, name)
+    return _yaml_calendar(path, content, name, str(args.calendar))
+
+
+def _json_calendar(path: Path, content: str, name: str) -> Calendar:
     try:
-        if path.suffix == ".json":
-            data = json.loads(content)
-        else:
-            data = yaml.safe_load(content)
-    except (ValueError, yaml.YAMLError) as exc:
-        raise UsageError(f"'{path}' is not valid YAML/JSON: {exc}") from None
+        data = json.loads(content)
+    except ValueError as exc:
+        raise UsageError(f"'{path}' is not valid JSON: {exc}") from None
     if name:
         calendars = data.get("calendars") if isinstance(data, dict) else None
         if not isinstance(calendars, dict) or name not in calendars:
@@ -104,29 +124,99 @@ def _load_calendar(args: argparse.Namespace) -> Calendar:
     try:
         return Calendar.from_dict(data, name=name or path.stem)
     except CalendarError as exc:
-        raise UsageError(f"{args.calendar}: {exc}") from None
+        raise UsageError(f"{path}{'#' + name if name else ''}: {exc}") from None
+
+
+def _yaml_calendar(path: Path, content: str, name: str, spec_text: str) -> Calendar:
+    """A calendar from a YAML file, read strictly (as rule files are) with positions."""
+    from routing.diagnostics import SourceFile
+    from routing.dsl.ast import YMapping
+    from routing.dsl.loader import read_yaml
+
+    failed = f"cannot read the calendar from '{spec_text}'"
+    tree, diagnostics = read_yaml(content, SourceFile(str(path), content))
+    if any(d.severity is Severity.ERROR for d in diagnostics):
+        raise LocatedError(failed, diagnostics)
+    if tree is None:
+        raise UsageError(f"'{path}' is empty: expected a calendar spec (timezone, hours, ...)")
+    node = tree
+    if name:
+        calendars = tree.get("calendars") if isinstance(tree, YMapping) else None
+        found = calendars.get(name) if isinstance(calendars, YMapping) else None
+        if not isinstance(found, YMapping):
+            raise UsageError(f"'{path}' has no calendar '{name}' under calendars:")
+        node = found
+    hint = None
+    if isinstance(tree, YMapping) and not name and tree.get("calendars") is not None:
+        hint = _rule_file_hint(path, tree)
+    return _calendar(node, name or path.stem, failed, hint=hint)
+
+
+def _rule_file_hint(path: Path, tree: YMapping) -> str:
+    from routing.dsl.ast import YMapping
+
+    calendars = tree.get("calendars")
+    names = [str(k.value) for k, _ in calendars.items] if isinstance(calendars, YMapping) else []
+    example = f"{path}#{names[0]}" if names else f"{path}#NAME"
+    return f"this is a rule file: name one of its calendars, e.g. --calendar {example}"
+
+
+def _calendar(node: YamlNode, name: str, failed: str, *, hint: str | None = None) -> Calendar:
+    """`Calendar.from_dict` on a located YAML node; a bad spec is a located diagnostic."""
+    from routing.dsl.ast import plain
+    from routing.dsl.passes.check_literals import locate_key_path
+
+    try:
+        return Calendar.from_dict(plain(node), name=name)  # type: ignore[arg-type]
+    except CalendarError as exc:
+        diagnostic = Diagnostic.make(
+            "calendar/invalid",
+            f"calendar '{name}': {exc}",
+            locate_key_path(node, exc.key_path),
+            hint=hint,
+        )
+        raise LocatedError(failed, [diagnostic]) from None
 
 
 def _rules_calendar(path: Path, name: str) -> Calendar:
     """Calendar NAME of a rule file or rule directory, read by the strict rule loader."""
-    from routing.dsl.ast import plain
     from routing.dsl.loader import load_path
 
     if not path.exists():
         raise UsageError(f"cannot read calendar file '{path}': No such file or directory")
-    files, _ = load_path(path)
+    failed = f"cannot read the calendar from '{path}#{name}'"
+    files, diagnostics = load_path(path)
+    errors = [d for d in diagnostics if d.severity is Severity.ERROR]
     for f in files:
         for decl in f.calendars:
             if decl.name.value == name:
-                try:
-                    return Calendar.from_dict(plain(decl.spec), name=name)  # type: ignore[arg-type]
-                except CalendarError as exc:
-                    raise UsageError(f"{path}#{name}: {exc}") from None
+                inside = [d for d in errors if _within(d, decl.span)]
+                if inside:
+                    raise LocatedError(failed, inside)
+                return _calendar(decl.spec, name, failed)
+    # The calendar may be in a file that could not be read: show why it could not.
+    loaded = {f.source.name for f in files}
+    unread = [d for d in errors if d.span is None or d.span.source.name not in loaded]
     known = sorted(d.name.value for f in files for d in f.calendars)
+    if unread:
+        raise LocatedError(f"{failed}: {_count(len(unread), 'error')} above", unread)
     raise UsageError(
         f"'{path}' has no calendar '{name}' under calendars:"
         + (f" (it has {', '.join(known)})" if known else "")
     )
+
+
+def _within(diagnostic: Diagnostic, span: Span) -> bool:
+    inner = diagnostic.span
+    return (
+        inner is not None
+        and inner.source.name == span.source.name
+        and span.start.offset <= inner.start.offset <= span.end.offset
+    )
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def _instant(text: str, option: str) -> dt.datetime:
@@ -135,7 +225,10 @@ def _instant(text: str, option: str) -> dt.datetime:
     except ValueError:
         raise UsageError(f"{option}: '{text}' is not an ISO 8601 instant") from None
     if value.tzinfo is None:
-        raise UsageError(f"{option}: '{text}' needs a UTC offset, e.g. {text}+01:00 or {text}Z")
+        example = text if "T" in text.upper() or " " in text else f"{text}T00:00"
+        raise UsageError(
+            f"{option}: '{text}' needs a UTC offset, e.g. {example}+01:00 or {example}Z"
+        )
     return value
 
 
@@ -206,6 +299,8 @@ def _show(args: argparse.Namespace) -> int:
         raise UsageError(f"--from: '{args.start}' is not a date YYYY-MM-DD") from None
     if not 0 < args.days <= 3660:
         raise UsageError(f"--days: expected 1 to 3660 days, found {args.days}")
+    if (dt.date.max - start).days < args.days - 1:
+        raise UsageError(f"--days: {args.days} days from {start} go past 9999-12-31")
     days = calendar.describe_days(start, args.days)
     header = ("date", "day", "hours", "open", "notes")
     rows = [
