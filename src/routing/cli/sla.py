@@ -1,9 +1,11 @@
 """``routing sla``: due times, business time, next opening and a day-by-day calendar view.
 
 The calendar comes from ``--calendar PATH`` (a YAML or JSON file holding one calendar spec),
-``--calendar PATH#NAME`` (the entry NAME of the file's ``calendars:`` mapping, e.g. a rule
-file) or ``--calendar-json '{...}'``. Instants are ISO 8601 with an offset; durations are
-``4h``, ``1h30m``, ``3d`` (``3d`` is 72 hours of business time).
+``--calendar PATH#NAME`` (the entry NAME of the ``calendars:`` of a rule file or rule
+directory, read by the rule loader, or of a JSON file) or ``--calendar-json '{...}'``. YAML is
+read strictly, as rule files are, and a mistake in a calendar is shown at its line. Instants
+are ISO 8601 with an offset; durations are ``4h``, ``1h30m``, ``3d`` (``3d`` is 72 hours of
+business time). Every mistake exits 2. See docs/cli/sla.md.
 """
 
 from __future__ import annotations
