@@ -605,7 +605,7 @@ def run_oracle(
     effects: list[tuple[str, str | None]] = []
     suppressed: list[tuple[str, str]] = []
     own, tiers = reply_config(checked)
-    history = list(history)  # replies of this decision join it, sent at `now`
+    sent_now: list[Mapping[str, Any]] = []  # replies of this decision count in the tiers
     for _rule, action in st.pending:
         if isinstance(action, ast.ReplyAction):
             template = action.template.value
@@ -623,11 +623,11 @@ def run_oracle(
                     timedelta(seconds=action.once_per) if action.once_per else None,
                     history,
                 )
-                or rate_gate(to or "", now, tiers, history)
+                or rate_gate(to or "", now, tiers, [*history, *sent_now])
             )
             if reason is None:
                 effects.append(("reply", template))
-                history.append({"to": to, "at": now, "template": template})
+                sent_now.append({"to": to, "at": now, "template": template})
             else:
                 suppressed.append((template, reason))
         elif isinstance(action, ast.NotifyAction):

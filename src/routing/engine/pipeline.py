@@ -374,10 +374,9 @@ def _effects(
 
     policy = compiled.replies
     tiers = DEFAULT_RATE_LIMITS if policy.rate_limits is None else policy.rate_limits
-    # Replies this decision sends count, for the later replies of the same decision, as sent
-    # at `now`: `once_per` and the tiers limit what the requester receives, however many
-    # rules ask.
-    issued: list[ReplyRecord] = []
+    # Replies this decision sends count in the rate-limit tiers of its later replies (they go
+    # out at `now`): the tiers cap what the requester receives, however many rules ask.
+    issued = 0
     for pending in s.effects:
         assert isinstance(pending, PendingEffect)
         action = pending.action
@@ -392,9 +391,10 @@ def _effects(
                 template=template,
                 now=now,
                 once_per=timedelta(seconds=action.once_per) if action.once_per else None,
-                history=(*history, *issued) if issued else history,
+                history=history,
                 own_addresses=policy.own_addresses,
                 rate_limits=tiers,
+                sent_now=issued,
             )
             reason = gate.suppression
             if reason is not None or to is None:  # reply_gate suppresses a missing address
@@ -421,7 +421,7 @@ def _effects(
                     headers=tuple(headers.items()),
                 )
             )
-            issued.append(ReplyRecord(to, now, template))
+            issued += 1
             sent.append(
                 SentReply(
                     pending.rule,

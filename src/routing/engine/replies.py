@@ -376,6 +376,7 @@ def reply_gate(
     history: Sequence[ReplyRecord],
     own_addresses: frozenset[str] = frozenset(),
     rate_limits: Sequence[tuple[int, timedelta]] = (),
+    sent_now: int = 0,
 ) -> GateOutcome:
     """Run every check of the gate, in the order of `CHECKS`, for one reply.
 
@@ -390,6 +391,9 @@ def reply_gate(
         history: the caller's earlier replies.
         own_addresses: our own addresses and ``*@domain`` patterns.
         rate_limits: per-recipient tiers ``(limit, window)``, shortest window first.
+        sent_now: replies to the recipient that the same decision already sends; they count
+            in every tier (they go out at `now`), not for `once_per`, which is about earlier
+            decisions (two rules may answer one ticket with two complementary replies).
 
     Returns:
         The first check that holds the reply back, or the checks it passed.
@@ -407,6 +411,7 @@ def reply_gate(
     if reason is None and recipient:
         address = _address(recipient)
         last, counts = _scan(address, now, once_per, history, rate_limits)
+        counts = [count + sent_now for count in counts]
         reason = _history_verdict(address, template, once_per, rate_limits, last, counts)
         tiers = tuple(
             TierCount(limit, window, count)
