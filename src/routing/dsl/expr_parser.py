@@ -31,6 +31,7 @@ from lark import (  # noqa: TID251 - the one module that uses lark
 
 from routing.diagnostics import Diagnostic, SourceFile
 from routing.dsl import limits
+from routing.dsl._fast_expr import fast_parse
 from routing.dsl.ast import (
     And,
     BoolLit,
@@ -452,6 +453,14 @@ def parse_expression(text: str, spans: SpanMap) -> tuple[Expr | None, list[Diagn
         error (the first one), a malformed literal (all of them), or a limit exceeded.
         Never raises.
     """
+    fast = fast_parse(text, spans)  # well-formed text without lark; None: lark decides
+    if fast is not None:
+        return fast, []
+    return parse_with_lark(text, spans)
+
+
+def parse_with_lark(text: str, spans: SpanMap) -> tuple[Expr | None, list[Diagnostic]]:
+    """`parse_expression` without its fast path: always lark (the reference for it)."""
     state = _State(text, spans)
     token = _STATE.set(state)
     try:

@@ -29,6 +29,7 @@ import yaml
 from routing.diagnostics import Diagnostic, SourceFile, Span, sort_diagnostics
 from routing.dsl import limits
 from routing.dsl._build import build_rule_file
+from routing.dsl._gc import gc_paused
 from routing.dsl.ast import RuleFile, YamlNode, YMapping, YScalar, YSequence
 
 __all__ = ["MAX_YAML_DEPTH", "load_path", "load_text", "read_yaml", "resolve_scalar"]
@@ -432,12 +433,13 @@ def load_text(text: str, name: str = "<string>") -> tuple[RuleFile | None, list[
     source = SourceFile(name, text)
     if _too_large(text):
         return None, [_size_diagnostic(source, len(text.encode("utf-8", "surrogatepass")))]
-    tree, diags = read_yaml(text, source)
-    if tree is None:
-        if any(d.code == "yaml/syntax" for d in diags):
-            return None, sort_diagnostics(diags)
-        tree = YMapping((), source.span(0, 0))
-    rule_file, more = build_rule_file(tree, source)
+    with gc_paused():
+        tree, diags = read_yaml(text, source)
+        if tree is None:
+            if any(d.code == "yaml/syntax" for d in diags):
+                return None, sort_diagnostics(diags)
+            tree = YMapping((), source.span(0, 0))
+        rule_file, more = build_rule_file(tree, source)
     return rule_file, sort_diagnostics([*diags, *more])
 
 
