@@ -103,6 +103,7 @@ __all__ = [
     "RESERVED_ROOTS",
     "TOTAL_ITERATION_LIMIT",
     "CompiledTemplate",
+    "TemplateData",
     "TemplateRenderError",
     "TemplateVariable",
     "parse_template",
@@ -253,7 +254,16 @@ def _locale(language: str) -> Locale:
 
 def _localised(local: dt.datetime, language: object) -> str:
     """Full date, short time and the zone's short name, in `language` (CLDR via babel)."""
-    locale = _locale(language if isinstance(language, str) else "")
+    tag = language if isinstance(language, str) else ""
+    # The text depends on the wall time, its offset (the ISO text holds both), the zone
+    # (its names) and the language: renders of one run share instants such as a calendar's
+    # next opening, and babel takes tens of microseconds per call.
+    return _localised_text(local.isoformat(), local.tzinfo, tag, local)
+
+
+@functools.lru_cache(maxsize=4096)
+def _localised_text(_iso: str, _zone: object, language: str, local: dt.datetime) -> str:
+    locale = _locale(language)
     zone = local.tzinfo
     date = format_date(local.date(), "full", locale=locale)
     time = format_time(local, "short", tzinfo=zone, locale=locale)
@@ -491,6 +501,55 @@ def _render_message(err: LiquidError) -> str:
     return message
 
 
+class TemplateData:
+    """Template data shared by the templates rendered for one decision, made plain lazily.
+
+    `CompiledTemplate.render` copies a plain mapping into plain data on every call. Given a
+    `TemplateData` instead, it copies only the roots that template reads (its `variables`),
+    each root once for all the templates rendered with the same `TemplateData`. The values
+    must not change after it is made; a root no template reads is never looked at, so a
+    value that is not plain data there is no error.
+
+    Raises:
+        TemplateRenderError: (when made) a key of `data` is not a string.
+    """
+
+    __slots__ = ("_plain", "_raw")
+
+    def __init__(self, data: Mapping[str, object]) -> None:
+        for key in data:
+            if not isinstance(key, str):
+                raise TemplateRenderError(
+                    f"template data at '' has a {type(key).__name__} key, not a string"
+                )
+        self._raw = data
+        self._plain: dict[str, object] = {}
+
+    def select(self, roots: frozenset[str] | None) -> dict[str, object]:
+        """Plain data of the given roots (those present), or of every root for None."""
+        raw, plain = self._raw, self._plain
+        out: dict[str, object] = {}
+        for key in raw if roots is None else (r for r in raw if r in roots):
+            value = plain.get(key, _MISSING)
+            if value is _MISSING:
+                value = plain[key] = _plain(raw[key], key, 1)
+            out[str.__str__(key)] = value
+        return out
+
+
+_MISSING = object()
+
+
+def _roots(variables: Sequence[TemplateVariable]) -> frozenset[str] | None:
+    """The data roots a template reads; None when one is computed (read every root)."""
+    roots = set()
+    for variable in variables:
+        if not variable.path:
+            return None
+        roots.add(variable.path[0])
+    return frozenset(roots)
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class CompiledTemplate:
     """A parsed template: immutable, and safe to render from many threads at once.
@@ -503,15 +562,22 @@ class CompiledTemplate:
     text: str
     variables: tuple[TemplateVariable, ...]
     _bound: BoundTemplate = field(repr=False)
+    _reads: frozenset[str] | None = field(init=False, repr=False)
 
-    def render(self, data: Mapping[str, object]) -> str:
-        """Render with `data` (plain data, see the module docstring).
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_reads", _roots(self.variables))
+
+    def render(self, data: Mapping[str, object] | TemplateData) -> str:
+        """Render with `data` (plain data, see the module docstring), or a `TemplateData`.
 
         Raises:
             TemplateRenderError: an undefined variable, a limit, a filter error, or data that
                 is not plain.
         """
-        plain = _plain(data, "", 0)
+        if isinstance(data, TemplateData):
+            plain: object = data.select(self._reads)
+        else:
+            plain = _plain(data, "", 0)
         assert isinstance(plain, dict)
         try:
             return self._bound.render(plain)

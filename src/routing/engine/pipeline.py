@@ -14,7 +14,7 @@ from routing.compiler.state import EvalFailure, State
 from routing.dsl import ast
 from routing.dsl.durations import format_duration
 from routing.dsl.limits import STEP_BUDGET
-from routing.dsl.templates import TemplateRenderError, template_data
+from routing.dsl.templates import TemplateData, TemplateRenderError, template_data
 from routing.engine.replies import (
     DEFAULT_RATE_LIMITS,
     ReplyRecord,
@@ -335,7 +335,7 @@ def _effects(
     sent: list[SentReply],
     errors: list[DecisionError],
 ) -> None:
-    data: dict[str, Any] | None = None
+    data: TemplateData | None = None
 
     def render(rule: str, template: str) -> str | None:
         nonlocal data
@@ -364,8 +364,9 @@ def _effects(
                 spam_score=s.spam_score,
                 text=ticket.text,
             )
-            data = template_data(ticket=plain, decision=decision, sla=sla, now=now)
-            data["calendars"] = _calendar_data(compiled, now, errors)
+            raw = template_data(ticket=plain, decision=decision, sla=sla, now=now)
+            raw["calendars"] = _calendar_data(compiled, now, errors)
+            data = TemplateData(raw)  # made plain once, per root a template reads
         try:
             return str(compiled.templates[template].render(data))
         except TemplateRenderError as exc:
