@@ -13,30 +13,35 @@ from routing.errors import RuleError
 __all__ = ["load", "loads"]
 
 
-def _finish(files: list, diagnostics: list) -> Ruleset:  # type: ignore[type-arg]
+def _finish(files: list, diagnostics: list, index: bool) -> Ruleset:  # type: ignore[type-arg]
     if any(d.severity is Severity.ERROR for d in diagnostics) and not files:
         raise RuleError(diagnostics)
     checked = check(files, extra=diagnostics)
     if not checked.ok:
         raise RuleError(checked.diagnostics)
-    return Ruleset(checked)
+    return Ruleset(checked, index=index)
 
 
-def load(path: str | os.PathLike[str]) -> Ruleset:
+def load(path: str | os.PathLike[str], *, index: bool = True) -> Ruleset:
     """Load a rule file, or a directory of them, into a `Ruleset`.
+
+    ``index=False`` leaves out the rule index: every rule is visited for every ticket, with
+    the same decisions (for differential tests; see docs/api.md).
 
     Raises:
         RuleError: with every diagnostic, if any is an error.
     """
     files, diagnostics = load_path(path)
-    return _finish(files, diagnostics)
+    return _finish(files, diagnostics, index)
 
 
-def loads(text: str, *, name: str = "<string>") -> Ruleset:
+def loads(text: str, *, name: str = "<string>", index: bool = True) -> Ruleset:
     """Load rules from YAML text into a `Ruleset`.
+
+    `index` is as for `load`.
 
     Raises:
         RuleError: with every diagnostic, if any is an error.
     """
     rule_file, diagnostics = load_text(text, name)
-    return _finish([rule_file] if rule_file is not None else [], diagnostics)
+    return _finish([rule_file] if rule_file is not None else [], diagnostics, index)

@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from routing.compiler.actions import Agent, Applier, compile_action
+from routing.compiler.index import RuleIndex, build_index
 from routing.compiler.predicates import Fn, PredicateBuilder
 from routing.compiler.state import EvalFailure, State
 from routing.dsl import ast
@@ -120,6 +121,9 @@ class CompiledRuleset:
     template_calendars: frozenset[str]
     #: SLA clocks built on demand, per (policy, paused statuses); filled under a lock
     clocks: dict[tuple[str, Any], Any] = field(default_factory=dict)
+    #: the rule index (`routing.compiler.index`); None when compiled without it, and for
+    #: the explain plan, which visits every rule
+    index: RuleIndex | None = None
 
 
 def _cost(checked: CheckedRuleset, expr: ast.Expr) -> int:
@@ -185,8 +189,14 @@ def _reads_status_only(checked: CheckedRuleset, expr: ast.Expr) -> bool:
     return True
 
 
-def compile_ruleset(checked: CheckedRuleset, *, observe: bool = False) -> CompiledRuleset:
-    """Compile a checked rule set (which must have no errors)."""
+def compile_ruleset(
+    checked: CheckedRuleset, *, observe: bool = False, index: bool = True
+) -> CompiledRuleset:
+    """Compile a checked rule set (which must have no errors).
+
+    `index` builds the rule index the engine uses to visit only the rules a ticket can
+    match; the explain plan (`observe`) never has one.
+    """
     if not checked.ok:
         raise ValueError("cannot compile a rule set with errors")
     define_fns: dict[str, Fn] = {}
@@ -284,4 +294,9 @@ def compile_ruleset(checked: CheckedRuleset, *, observe: bool = False) -> Compil
         observe=observe,
         replies=_compile_replies(checked.replies),
         template_calendars=_template_calendars(checked),
+        index=(
+            build_index(checked, builder.build, [[r.cost for r in s.rules] for s in stages])
+            if index and not observe
+            else None
+        ),
     )

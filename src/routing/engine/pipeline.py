@@ -65,9 +65,22 @@ def run(
     errors: list[DecisionError] = s.errors
     stopped = False
     over_budget = False
-    for stage in compiled.stages:
+    # The rule index (docs/decisions/0012-rule-index.md): without a trace, and when no visit
+    # order can exceed the step budget, only the candidate rules are visited; otherwise every
+    # rule is, and the rules the index rules out count as not matched without being run.
+    index = compiled.index
+    jump = index is not None and not trace and index.total_cost <= step_budget
+    for stage_no, stage in enumerate(compiled.stages):
         done = False
-        for rule in stage.rules:
+        rules = stage.rules
+        wanted: set[int] | None = None
+        visit: Any = range(len(rules))
+        if index is not None and jump:
+            visit = () if stopped else index.candidates(stage_no, s)
+        elif index is not None and not stopped:
+            wanted = set(index.candidates(stage_no, s))
+        for pos in visit:
+            rule = rules[pos]
             if stopped or done or not rule.enabled or event not in rule.events:
                 if trace:
                     outcome = (
@@ -93,6 +106,10 @@ def run(
                 errors.append(err)
                 if trace:
                     traces.append(RuleTrace(stage.name, rule.name, "error", err))
+                continue
+            if wanted is not None and pos not in wanted:  # ruled out: its condition is false
+                if trace:
+                    traces.append(RuleTrace(stage.name, rule.name, "not-matched", None, ()))
                 continue
             try:
                 matched = rule.condition(s) is True

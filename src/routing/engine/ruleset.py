@@ -58,15 +58,22 @@ def _history(history: Sequence[ReplyRecord | Mapping[str, Any]]) -> tuple[ReplyR
 class Ruleset:
     """A loaded, checked and compiled rule set. Immutable; share it between threads.
 
-    Create it with `routing.load` or `routing.loads`.
+    Create it with `routing.load` or `routing.loads`. With `index` (the default) evaluation
+    visits only the rules a ticket can match (`routing.compiler.index`); ``index=False``
+    visits every rule, with the very same decisions: tests compare the two paths.
     """
 
     __slots__ = ("_checked", "_compiled", "_explain")
 
-    def __init__(self, checked: CheckedRuleset) -> None:
+    def __init__(self, checked: CheckedRuleset, *, index: bool = True) -> None:
         self._checked = checked
-        self._compiled: CompiledRuleset = compile_ruleset(checked)
+        self._compiled: CompiledRuleset = compile_ruleset(checked, index=index)
         self._explain: CompiledRuleset | None = None
+
+    @property
+    def indexed(self) -> bool:
+        """Whether evaluation uses the rule index."""
+        return self._compiled.index is not None
 
     @property
     def diagnostics(self) -> tuple[Diagnostic, ...]:

@@ -1,0 +1,705 @@
+"""The rule index: per stage, the rules a ticket can possibly match, found by lookups.
+
+For every enabled rule the index derives a *guard* from its condition: a set of atoms, any
+of which may hold when the condition is true, such that when none holds the condition is
+false **and raises nothing** (so the rule's outcome is exactly "not-matched"). Atoms are
+
+- ``("eq", field, value)``: a lookup field (channel, status, priority, queue, assignee,
+  requester.*, a header, a scalar custom field) has this value;
+- ``("tag", name)``: the ticket carries the tag;
+- ``("word", needle)``: the case-folded needle occurs in the case-folded ``text``.
+
+Guards come from the tests that can be looked up: ``F == lit``, ``F in [..]``/``$list``, their
+negations over enums, ``priority`` order comparisons, ``tags has ..``, and ``contains`` /
+``mentions`` on subject, body or text; an ``and`` takes its most selective guardable operand
+(only one whose earlier operands can raise nothing but `EvalFailure`, which ``and`` absorbs),
+an ``or`` the union of its operands' guards, a define the guard of its condition.
+
+Per ticket, `StageIndex.candidates` computes at the start of a stage, from the state as the
+earlier stages left it, the positions of the rules to visit: a dict lookup per lookup field,
+one per ticket tag, and the words found by ONE Aho-Corasick pass over the case-folded text
+(shared by all stages), plus the unguarded rules. A field that a rule of a ``mode: all``
+stage writes (route, priority, set, tag, assign) is not used to guard the later rules of that
+stage. docs/decisions/0012-rule-index.md gives the reasoning and the step budget's rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import chain
+from typing import Any
+
+import ahocorasick  # type: ignore[import-not-found, import-untyped, unused-ignore]
+
+from routing.compiler.predicates import Fn
+from routing.compiler.state import EvalFailure, State
+from routing.dsl import ast
+from routing.dsl.checker import CheckedRuleset
+from routing.model.schema import CHANNELS, PRIORITIES, STATUSES
+from routing.model.types import Kind
+
+__all__ = ["Atom", "RuleIndex", "StageIndex", "build_index", "guard_of"]
+
+#: ("eq", field, value) | ("tag", name) | ("word", folded needle)
+Atom = tuple[Any, ...]
+Guard = frozenset[Atom]
+
+_WORDS_KEY = "index:words"
+_TEXT_FOLD_KEY = "fold:text"  # the key `predicates._folded` caches the folded text under
+_BUILTIN_LOOKUPS = frozenset({"channel", "status", "priority", "queue", "assignee"})
+_BUILTIN_DOMAINS: Mapping[str, tuple[str, ...]] = {
+    "channel": CHANNELS,
+    "status": STATUSES,
+    "priority": PRIORITIES,
+}
+_TEXT_FIELDS = frozenset({"subject", "body", "text"})
+_PRIORITY_RANK = {p: i for i, p in enumerate(PRIORITIES)}
+_ORDER: Mapping[str, Callable[[int, int], bool]] = {
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+}
+
+
+def _collapse(text: str) -> str:
+    return " ".join(text.split())
+
+
+# ---------------------------------------------------------------------------- guards
+
+
+@dataclass(frozen=True, slots=True)
+class _Lookup:
+    """A field the index looks up: its name, the set of values it can take when known to be
+    finite (None otherwise), and the path node that reads it."""
+
+    field: str
+    domain: frozenset[Any] | None
+    path: ast.Path
+
+
+class _Guards:
+    """Derives guards over the checked AST of one rule set."""
+
+    def __init__(self, checked: CheckedRuleset) -> None:
+        self.checked = checked
+        self._safe_defines: dict[str, bool] = {}
+        self._paths: dict[str, ast.Path] = {}
+
+    # -- lookups
+
+    def lookup(self, node: ast.Expr) -> _Lookup | None:
+        """The lookup field `node` reads, if it is a path to one."""
+        look = self._lookup(node)
+        if look is not None:
+            self._paths.setdefault(look.field, look.path)
+        return look
+
+    def lookup_path(self, field: str) -> ast.Path:
+        """A path node that reads lookup field `field` (one `lookup` has seen)."""
+        return self._paths[field]
+
+    def _lookup(self, node: ast.Expr) -> _Lookup | None:
+        if not isinstance(node, ast.Path):
+            return None
+        res = self.checked.paths.get(id(node))
+        if res is None:
+            return None
+        if res.kind == "field" and res.key in _BUILTIN_LOOKUPS:
+            domain = _BUILTIN_DOMAINS.get(res.key)
+            return _Lookup(res.key, frozenset(domain) if domain else None, node)
+        if res.kind == "requester":
+            return _Lookup(f"requester.{res.key}", None, node)
+        if res.kind == "header":
+            return _Lookup(f"header:{res.key}", None, node)
+        if res.kind == "custom":
+            t = self.checked.field_types.get(res.key)
+            if t is None or t.kind not in (Kind.STRING, Kind.ENUM, Kind.NUMBER, Kind.BOOL):
+                return None
+            values = frozenset((*t.values, None)) if t.kind is Kind.ENUM else None
+            return _Lookup(f"fields.{res.key}", values, node)
+        return None
+
+    def _constants(self, node: ast.Expr) -> frozenset[Any] | None:
+        """The members of a constant list, as the compiled `in` test holds them."""
+        if isinstance(node, ast.ListRef):
+            decl = self.checked.lists.get(node.name)
+            return None if decl is None else frozenset(i.value for i in decl.items)
+        if isinstance(node, ast.ListLit) and all(
+            isinstance(i, ast.StringLit | ast.NumberLit | ast.BoolLit | ast.NullLit)
+            for i in node.items
+        ):
+            return frozenset(
+                None if isinstance(i, ast.NullLit) else i.value  # type: ignore[union-attr]
+                for i in node.items
+            )
+        return None
+
+    def key_test(self, node: ast.Expr) -> tuple[_Lookup, frozenset[Any]] | None:
+        """(field, values) when `node` is true exactly when the field's value is one of
+        `values`, and false without an exception otherwise (the field's own read may fail
+        with `EvalFailure`: the index then visits every rule guarded on the field)."""
+        if isinstance(node, ast.Not):
+            inner = self.key_test(node.operand)
+            if inner is None or inner[0].domain is None:
+                return None
+            return inner[0], inner[0].domain - inner[1]
+        if isinstance(node, ast.InTest):
+            look = self.lookup(node.value)
+            members = self._constants(node.container)
+            if look is None or members is None:
+                return None
+            if node.negated:
+                return None if look.domain is None else (look, look.domain - members)
+            return look, members
+        if not isinstance(node, ast.Compare):
+            return None
+        look, other = self.lookup(node.left), node.right
+        flipped = False
+        if look is None:
+            look, other, flipped = self.lookup(node.right), node.left, True
+        if look is None or not isinstance(
+            other, ast.StringLit | ast.NumberLit | ast.BoolLit | ast.NullLit
+        ):
+            return None
+        const = None if isinstance(other, ast.NullLit) else other.value
+        if node.op == "==":
+            return look, frozenset({const})
+        if node.op == "!=":
+            return None if look.domain is None else (look, look.domain - {const})
+        if look.field != "priority" or const not in _PRIORITY_RANK:
+            return None  # an order test on a field that may be null or invalid raises
+        op = _ORDER[node.op]
+        c = _PRIORITY_RANK[const]
+        return look, frozenset(
+            p for p, r in _PRIORITY_RANK.items() if (op(c, r) if flipped else op(r, c))
+        )
+
+    # -- guards
+
+    def guard(self, node: ast.Expr, usable: Callable[[str], bool]) -> Guard | None:
+        """The guard of `node`, or None when it has none. `usable(write_key)` says whether a
+        field may be looked up for this rule (no earlier rule of its stage writes it)."""
+        kt = self.key_test(node)
+        if kt is not None:
+            look, values = kt
+            if not usable(look.field):
+                return None
+            return frozenset(("eq", look.field, v) for v in values)
+        if isinstance(node, ast.And):
+            options: list[Guard] = []
+            for operand in node.operands:
+                g = self.guard(operand, usable)
+                if g is not None:
+                    options.append(g)
+                if not self.raise_safe(operand):
+                    break  # it may raise past `and`: later operands cannot decide alone
+            return min(options, key=_score) if options else None
+        if isinstance(node, ast.Or):
+            union: set[Atom] = set()
+            for operand in node.operands:
+                g = self.guard(operand, usable)
+                if g is None:
+                    return None
+                union.update(g)
+            return frozenset(union)
+        if isinstance(node, ast.Path):
+            res = self.checked.paths.get(id(node))
+            if res is not None and res.kind == "define":
+                return self.guard(self._define(res.key), usable)
+            return None
+        if isinstance(node, ast.HasTest):
+            return self._has(node, usable)
+        if isinstance(node, ast.ContainsTest):
+            return self._contains(node)
+        if isinstance(node, ast.MentionsTest):
+            return self._mentions(node)
+        if isinstance(node, ast.MatchesTest) and self._is_text(node.value):
+            return regex_guard(node.regex.pattern, node.regex.flags)
+        return None
+
+    def _define(self, name: str) -> ast.Expr:
+        return self.checked.expr(self.checked.defines[name].condition)
+
+    def _is_text(self, node: ast.Expr) -> bool:
+        if not isinstance(node, ast.Path):
+            return False
+        res = self.checked.paths.get(id(node))
+        return res is not None and res.kind == "field" and res.key in _TEXT_FIELDS
+
+    def _has(self, node: ast.HasTest, usable: Callable[[str], bool]) -> Guard | None:
+        if not isinstance(node.value, ast.Path):
+            return None
+        res = self.checked.paths.get(id(node.value))
+        if res is None or (res.kind, res.key) != ("field", "tags"):
+            return None
+        if node.quantifier is None:
+            if not isinstance(node.item, ast.StringLit):
+                return None
+            tags = [node.item.value.strip().lower()]
+        else:
+            const = self._constants(node.item)
+            if const is None or node.quantifier == "none":
+                return None
+            tags = sorted(x.strip().lower() if isinstance(x, str) else x for x in const)
+            if node.quantifier == "all":
+                if not tags:
+                    return None  # has all of [] is true
+                tags = tags[:1]
+        if not all(isinstance(t, str) and usable(f"tag:{t}") for t in tags):
+            return None
+        return frozenset(("tag", t) for t in tags)
+
+    def _needle_values(self, node: ast.Expr) -> list[str] | None:
+        """The needles of a constant needle list, as `str` (as the compiled test has them)."""
+        if isinstance(node, ast.ListRef):
+            decl = self.checked.lists.get(node.name)
+            return None if decl is None else [str(i.value) for i in decl.items]
+        if isinstance(node, ast.ListLit) and all(isinstance(i, ast.StringLit) for i in node.items):
+            return [i.value for i in node.items if isinstance(i, ast.StringLit)]
+        return None
+
+    def _contains(self, node: ast.ContainsTest) -> Guard | None:
+        if not self._is_text(node.value):
+            return None
+        if node.quantifier is None:
+            if not isinstance(node.needle, ast.StringLit):
+                return None
+            needle = node.needle.value.casefold()
+            return frozenset({("word", needle)}) if needle else None
+        values = self._needle_values(node.needle)
+        if values is None:
+            return None
+        folded = [v.casefold() for v in values]
+        if node.quantifier == "any":
+            if "" in folded:
+                return None  # "" is in every text
+            return frozenset(("word", n) for n in folded)
+        longest = max(folded, key=len, default="")
+        return frozenset({("word", longest)}) if longest else None
+
+    def _mentions(self, node: ast.MentionsTest) -> Guard | None:
+        if not self._is_text(node.value):
+            return None
+        if node.quantifier is None:
+            if not isinstance(node.needle, ast.StringLit):
+                return None
+            phrases = [_collapse(node.needle.value.casefold())]
+        else:
+            values = self._needle_values(node.needle)
+            if values is None:
+                return None
+            phrases = [_collapse(v.casefold()) for v in values]
+        # A phrase matches across white space; its longest word is in the folded text.
+        words = [max(p.split(" "), key=len) if p else "" for p in phrases]
+        if node.quantifier == "all":
+            if not words:
+                return None  # mentions all of [] is true
+            if "" in words:
+                return frozenset()  # an empty phrase is never mentioned
+            return frozenset({("word", max(words, key=len))})
+        return frozenset(("word", w) for w in words if w)
+
+    # -- safety
+
+    def raise_safe(self, node: ast.Expr) -> bool:
+        """Whether evaluating `node` can raise nothing but `EvalFailure` (which ``and``
+        and ``or`` absorb). Conservative: an unknown shape is unsafe."""
+        if isinstance(
+            node,
+            ast.StringLit
+            | ast.NumberLit
+            | ast.BoolLit
+            | ast.NullLit
+            | ast.DurationLit
+            | ast.ListRef
+            | ast.RegexLit,
+        ):
+            return True
+        if isinstance(node, ast.ListLit):
+            return all(self.raise_safe(i) for i in node.items)
+        if isinstance(node, ast.Path):
+            res = self.checked.paths.get(id(node))
+            if res is None:
+                return False
+            if res.kind != "define":
+                return True
+            known = self._safe_defines.get(res.key)
+            if known is None:
+                self._safe_defines[res.key] = False  # no cycles, but stay finite anyway
+                known = self._safe_defines[res.key] = self.raise_safe(self._define(res.key))
+            return known
+        if isinstance(node, ast.Not):
+            return self.raise_safe(node.operand)
+        if isinstance(node, ast.And | ast.Or):
+            return all(self.raise_safe(o) for o in node.operands)
+        if isinstance(node, ast.Compare):
+            kinds = {self._kind(node.left), self._kind(node.right)}
+            return Kind.LIST not in kinds and self._safe_all(node.left, node.right)
+        if isinstance(node, ast.InTest):
+            return (
+                self._constants(node.container) is not None
+                and self._kind(node.value) not in (Kind.LIST, Kind.MAP, Kind.ANY)
+                and self.raise_safe(node.value)
+            )
+        if isinstance(node, ast.ContainsTest | ast.MentionsTest):
+            constant = node.quantifier is None or self._needle_values(node.needle) is not None
+            return constant and self._safe_all(node.value, node.needle)
+        if isinstance(node, ast.StartsWithTest):
+            return self._safe_all(node.value, node.prefix)
+        if isinstance(node, ast.EndsWithTest):
+            return self._safe_all(node.value, node.suffix)
+        if isinstance(node, ast.MatchesTest | ast.EmptyTest):
+            return self.raise_safe(node.value)
+        if isinstance(node, ast.HasTest):
+            literal = node.quantifier is None and isinstance(
+                node.item, ast.StringLit | ast.NumberLit
+            )
+            tags = isinstance(node.value, ast.Path) and (
+                self.checked.paths.get(id(node.value)) is not None
+                and self.checked.paths[id(node.value)].kind == "field"
+                and self.checked.paths[id(node.value)].key == "tags"
+            )
+            return (literal or (tags and self._constants(node.item) is not None)) and (
+                self.raise_safe(node.value)
+            )
+        if isinstance(node, ast.Call):
+            if node.name == "now":
+                return True
+            return node.name == "lower" and self._safe_all(*node.args)
+        return False
+
+    def _safe_all(self, *nodes: ast.Expr) -> bool:
+        return all(self.raise_safe(n) for n in nodes)
+
+    def _kind(self, node: ast.Expr) -> Kind:
+        t = self.checked.types.get(id(node))
+        return t.kind if t is not None else Kind.ANY
+
+
+_REGEX_SPECIAL = frozenset("\\.[](){}|?*+^$")
+
+
+def _literal_items(pattern: str) -> list[list[str]] | None:
+    """The pattern as a sequence of required items, each a list of literal alternatives
+    (``[]`` for an item that is not a plain literal), or None when it is not a plain
+    concatenation (a top-level ``|``, an inline flag, a construct this reader does not
+    know). Conservative: whatever it returns, every match contains, for each item with
+    alternatives, one of them; and consecutive one-alternative items are adjacent."""
+    items: list[list[str]] = []
+    i, n = 0, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\":
+            nxt = pattern[i + 1 : i + 2]
+            if not nxt or nxt.isalnum() or not nxt.isascii():
+                return None  # a class, an escape sequence or a \Q..\E: not read here
+            items.append([nxt])
+            i += 2
+        elif ch in "?*":
+            if not items:
+                return None
+            items[-1] = []  # optional: it says nothing
+            items.append([])  # and it ends a run of literals
+            i += 1
+        elif ch == "+":
+            if not items:
+                return None
+            items.append([])  # required once, but what follows need not be adjacent
+            i += 1
+        elif ch == "{":
+            end = pattern.find("}", i)
+            low = pattern[i + 1 : end].split(",", maxsplit=1)[0] if end > 0 else ""
+            if not items or not low.isdigit():
+                return None
+            if int(low) == 0:
+                items[-1] = []
+            items.append([])
+            i = end + 1
+        elif ch == "[":
+            end = i + 1
+            if pattern[end : end + 1] == "^":
+                end += 1
+            if pattern[end : end + 1] == "]":
+                end += 1
+            while end < n and pattern[end] != "]":
+                end += 2 if pattern[end] == "\\" else 1
+            if end >= n or "[:" in pattern[i:end]:
+                return None
+            items.append([])
+            i = end + 1
+        elif ch == "(":
+            depth, end = 1, i + 1
+            while end < n and depth:
+                c = pattern[end]
+                if c == "\\":
+                    end += 1
+                elif c == "[":
+                    return None  # a class inside a group: not read here
+                elif c == "(":
+                    depth += 1
+                elif c == ")":
+                    depth -= 1
+                end += 1
+            if depth:
+                return None
+            body = pattern[i + 1 : end - 1]
+            if body.startswith("?"):
+                if not body.startswith("?:"):
+                    return None  # an inline flag or a named group
+                body = body[2:]
+            branches = body.split("|")
+            plain = all(b and not (set(b) & _REGEX_SPECIAL) for b in branches)
+            items.append(branches if plain else [])
+            i = end
+        elif ch in ")|":
+            return None
+        elif ch in ".^$":
+            items.append([])
+            i += 1
+        else:
+            items.append([ch])
+            i += 1
+    return items
+
+
+def regex_guard(pattern: str, flags: str) -> Guard | None:
+    """A guard for ``matches /pattern/flags`` on a ticket text: the longest literal run, or
+    an alternation of literals, that every match contains, case-folded. Under the ``i``
+    flag only ASCII literals are used: RE2 folds case by Unicode simple folding, which
+    agrees with `str.casefold` on ASCII letters (including K/KELVIN SIGN and s/LONG S)."""
+    items = _literal_items(pattern)
+    if items is None:
+        return None
+    ignore_case = "i" in flags
+    options: list[list[str]] = []
+    run = ""
+    for alts in [*items, []]:
+        if len(alts) == 1:
+            run += alts[0]
+            continue
+        if run:
+            options.append([run])
+        run = ""
+        if alts:
+            options.append(alts)
+    guards: list[Guard] = []
+    for alts in options:
+        if ignore_case and not all(a.isascii() for a in alts):
+            continue
+        folded = {a.casefold() for a in alts}
+        if "" not in folded:
+            guards.append(frozenset(("word", a) for a in folded))
+    return min(guards, key=_score) if guards else None
+
+
+def _atom_weight(atom: Atom) -> float:
+    """How often an atom holds, roughly: lower is more selective."""
+    if atom[0] == "word":
+        return 1.0 + 4.0 / max(len(atom[1]), 1)
+    if atom[0] == "tag":
+        return 2.0
+    field = atom[1]
+    if field in _BUILTIN_DOMAINS:
+        return 60.0 / len(_BUILTIN_DOMAINS[field])
+    if field == "requester.language":
+        return 6.0
+    if field in ("queue", "assignee"):
+        return 5.0
+    if field.startswith("fields."):
+        return 4.0
+    return 2.0
+
+
+def _score(guard: Guard) -> float:
+    return sum(_atom_weight(a) for a in guard)
+
+
+def guard_of(checked: CheckedRuleset, expr: ast.Expr) -> Guard | None:
+    """The guard of a condition with every field usable (for tests and tools)."""
+    return _Guards(checked).guard(expr, lambda _key: True)
+
+
+# ---------------------------------------------------------------------------- writes
+
+
+def _writes(rule: ast.Rule) -> set[str]:
+    """The lookup keys a rule's actions may change."""
+    out: set[str] = set()
+    for action in rule.then:
+        if isinstance(action, ast.RouteAction):
+            out.add("queue")
+        elif isinstance(action, ast.PriorityAction):
+            out.add("priority")
+        elif isinstance(action, ast.AssignAction):
+            out.add("assignee")
+        elif isinstance(action, ast.TagAction):
+            out.update(f"tag:{t.value.strip().lower()}" for t in action.tags)
+        elif isinstance(action, ast.SetAction):
+            out.update(i.target.value for i in action.items)
+    return out
+
+
+# ---------------------------------------------------------------------------- runtime
+
+
+class StageIndex:
+    """The index of one stage: which rule positions a ticket's state makes candidates."""
+
+    __slots__ = ("fields", "tags", "unguarded", "words")
+
+    def __init__(
+        self,
+        fields: tuple[tuple[Fn, dict[Any, tuple[int, ...]], tuple[int, ...]], ...],
+        tags: dict[str, tuple[int, ...]],
+        words: dict[int, tuple[int, ...]],
+        unguarded: tuple[int, ...],
+    ) -> None:
+        #: per lookup field: its getter, value -> positions, and every position it guards
+        self.fields = fields
+        self.tags = tags
+        self.words = words
+        self.unguarded = unguarded
+
+    def candidates(self, s: State, found_words: Callable[[State], Iterable[int]]) -> list[int]:
+        """The positions of the rules to visit, in rule order."""
+        found: set[int] = set()
+        for get, table, every in self.fields:
+            try:
+                value = get(s)
+            except EvalFailure:  # the field's read fails: every rule reading it is visited
+                found.update(every)
+                continue
+            hit = table.get(value)
+            if hit is not None:
+                found.update(hit)
+        if self.tags:
+            tags = self.tags
+            for tag in s.tags:
+                hit = tags.get(tag)
+                if hit is not None:
+                    found.update(hit)
+        if self.words:
+            words = self.words
+            for w in found_words(s):
+                hit = words.get(w)
+                if hit is not None:
+                    found.update(hit)
+        if not self.unguarded:
+            return sorted(found)
+        return sorted(chain(self.unguarded, found))
+
+
+class RuleIndex:
+    """The index of a compiled rule set: one `StageIndex` per stage, and the automaton of
+    every word any guard needs."""
+
+    __slots__ = ("automaton", "guarded", "stages", "total_cost")
+
+    def __init__(
+        self,
+        stages: tuple[StageIndex, ...],
+        automaton: Any,
+        total_cost: int,
+        guarded: int,
+    ) -> None:
+        self.stages = stages
+        self.automaton = automaton
+        #: the steps of every enabled rule: under the step budget, no visit order can exceed it
+        self.total_cost = total_cost
+        #: how many rules have a guard (the others are visited for every ticket)
+        self.guarded = guarded
+
+    def found_words(self, s: State) -> Iterable[int]:
+        """The ids of the guard words in the ticket's case-folded text (one pass, cached)."""
+        cache = s.cache
+        found: set[int] | None = cache.get(_WORDS_KEY)
+        if found is None:
+            text = cache.get(_TEXT_FOLD_KEY)
+            if text is None:
+                t = s.ticket
+                text = cache[_TEXT_FOLD_KEY] = f"{t.subject}\n{t.body}".casefold()
+            automaton = self.automaton
+            found = {w for _end, w in automaton.iter(text)} if automaton is not None else set()
+            cache[_WORDS_KEY] = found
+        return found
+
+    def candidates(self, stage: int, s: State) -> list[int]:
+        """The positions of the rules of stage `stage` that `s` may match, in rule order."""
+        return self.stages[stage].candidates(s, self.found_words)
+
+
+def build_index(
+    checked: CheckedRuleset,
+    getter: Callable[[ast.Path], Fn],
+    costs: Sequence[Sequence[int]],
+) -> RuleIndex:
+    """The index of a checked rule set. `getter` builds the compiled reader of a path (the
+    very closure conditions use); `costs` holds each rule's step cost, per stage."""
+    guards = _Guards(checked)
+    word_ids: dict[str, int] = {}
+    stages: list[StageIndex] = []
+    total = guarded = 0
+    for stage, stage_costs in zip(checked.stages, costs, strict=True):
+        first = stage.mode.value == "first"
+        written: set[str] = set()
+        tables: dict[str, tuple[ast.Path, dict[Any, list[int]], list[int]]] = {}
+        tags: dict[str, list[int]] = {}
+        words: dict[int, list[int]] = {}
+        unguarded: list[int] = []
+        for pos, (rule, cost) in enumerate(zip(stage.rules, stage_costs, strict=True)):
+            if not rule.enabled:
+                continue
+            total += cost
+            # `written` holds the writes of the rules before this one (used right away)
+            g = guards.guard(checked.expr(rule.when), _usable(written))
+            if not first:
+                written |= _writes(rule)
+            if g is None:
+                unguarded.append(pos)
+                continue
+            guarded += 1
+            for atom in g:
+                if atom[0] == "word":
+                    wid = word_ids.setdefault(atom[1], len(word_ids))
+                    _add(words.setdefault(wid, []), pos)
+                elif atom[0] == "tag":
+                    _add(tags.setdefault(atom[1], []), pos)
+                else:
+                    look = guards.lookup_path(atom[1])
+                    entry = tables.setdefault(atom[1], (look, {}, []))
+                    _add(entry[1].setdefault(atom[2], []), pos)
+                    _add(entry[2], pos)
+        stages.append(
+            StageIndex(
+                tuple(
+                    (
+                        getter(path),
+                        {k: tuple(v) for k, v in table.items()},
+                        tuple(every),
+                    )
+                    for path, table, every in tables.values()
+                ),
+                {k: tuple(v) for k, v in tags.items()},
+                {k: tuple(v) for k, v in words.items()},
+                tuple(unguarded),
+            )
+        )
+    automaton = None
+    if word_ids:
+        automaton = ahocorasick.Automaton()
+        for word, wid in word_ids.items():
+            automaton.add_word(word, wid)
+        automaton.make_automaton()
+    return RuleIndex(tuple(stages), automaton, total, guarded)
+
+
+def _usable(blocked: set[str]) -> Callable[[str], bool]:
+    return lambda key: key not in blocked
+
+
+def _add(positions: list[int], pos: int) -> None:
+    if not positions or positions[-1] != pos:
+        positions.append(pos)
