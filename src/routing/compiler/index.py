@@ -243,12 +243,14 @@ class _Guards:
             const = self._constants(node.item)
             if const is None or node.quantifier == "none":
                 return None
-            tags = sorted(x.strip().lower() if isinstance(x, str) else x for x in const)
+            if not all(isinstance(x, str) for x in const):
+                return None
+            tags = sorted(x.strip().lower() for x in const)
             if node.quantifier == "all":
                 if not tags:
                     return None  # has all of [] is true
                 tags = tags[:1]
-        if not all(isinstance(t, str) and usable(f"tag:{t}") for t in tags):
+        if not all(usable(f"tag:{t}") for t in tags):
             return None
         return frozenset(("tag", t) for t in tags)
 
