@@ -28,6 +28,7 @@ from typing import Any, Literal
 
 from routing.sla.calendar import Calendar
 from routing.sla.intervals import (
+    OpenTime,
     Pause,
     WallClock,
     add_counted,
@@ -44,6 +45,7 @@ METRICS: tuple[str, ...] = ("first_reply", "next_reply", "periodic_update", "res
 #: Statuses that stop the resolution clock (re-opening resumes it).
 SOLVED_STATUSES: frozenset[str] = frozenset({"solved", "closed"})
 _ZERO = dt.timedelta(0)
+_ONE_US = dt.timedelta(microseconds=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,14 +250,19 @@ class SlaClock:
         first, resolution = targets.get("first_reply"), targets.get("resolution")
         if first is None and resolution is None:
             return SlaResult(now=now.astimezone(dt.UTC), priority=priority)
-        elapsed = max(_ZERO, self._between(created, now, ()))
+        a, b = to_us(created), to_us(now)
+        # Open time as `Calendar` counts it (the calendar's own table), or wall time.
+        clock: OpenTime = WallClock() if self.calendar is None else self.calendar._open
+        elapsed = dt.timedelta(microseconds=max(0, counted_between(clock, a, b, [])))
+        opens = clock.next_open(a)  # where every due time starts counting
         start = created.astimezone(dt.UTC)
         results: list[MetricStatus] = []
         for metric, target in (("first_reply", first), ("resolution", resolution)):
             if target is None:
                 continue
-            due = self._due(created, target, ())
-            breached = due is not None and now > due
+            d = target // _ONE_US
+            due = from_us(opens if d == 0 else clock.add_open(opens, d))
+            breached = now > due
             results.append(
                 MetricStatus(
                     metric=metric,
