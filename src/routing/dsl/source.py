@@ -15,6 +15,8 @@ scalar, never point elsewhere, and nothing raises.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from routing.diagnostics import SourceFile, Span
 from routing.dsl.ast import YScalar
 
@@ -153,6 +155,19 @@ def _decode_flow(text: str, begin: int, stop: int, kind: str) -> _Out | None:
             out.add(ch, i, i + 1)
             i += 1
     return out
+
+
+def _verbatim(text: str, begin: int, stop: int, style: str, value: str) -> bool:
+    """Whether a flow scalar's content [begin, stop) is its value character for character:
+    one line, no escape or doubled quote, no trailing blank (what `_decode_flow` would map
+    one to one)."""
+    if stop - begin != len(value) or not text.startswith(value, begin):
+        return False
+    if value and value[-1] in " \t":
+        return False
+    if any(b in value for b in _BREAKS):
+        return False
+    return not ((style == "'" and "'" in value) or (style == '"' and "\\" in value))
 
 
 class _Cursor:
@@ -299,7 +314,13 @@ class EmbeddedSource:
     __slots__ = ("_end", "_ends", "_starts", "exact", "source")
 
     def __init__(
-        self, source: SourceFile, starts: list[int], ends: list[int], end: int, *, exact: bool
+        self,
+        source: SourceFile,
+        starts: Sequence[int],
+        ends: Sequence[int],
+        end: int,
+        *,
+        exact: bool,
     ) -> None:
         self.source = source
         self._starts = starts
@@ -337,6 +358,10 @@ class EmbeddedSource:
             stop = end
             if style and end - start >= 2 and text[start] == style and text[end - 1] == style:
                 begin, stop = start + 1, end - 1
+            if (style == "" or begin != start) and _verbatim(text, begin, stop, style, value):
+                # each character is itself: ranges, not per-character lists (issue 6)
+                last = stop if stop > begin else begin
+                return cls(source, range(begin, stop), range(begin + 1, stop + 1), last, exact=True)
             if style == "" or begin != start:
                 out = _decode_flow(text, begin, stop, style)
             if out is None or out.text() != value:
