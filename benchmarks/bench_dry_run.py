@@ -1,0 +1,252 @@
+"""``routing dry-run`` end to end: tickets per second, and where the time goes (issue 6).
+
+Run: ``python benchmarks/bench_dry_run.py [--tickets 100000] [--repeat 3] [--profile]``
+
+1. Makes a JSON Lines file of ``--tickets`` tickets (default 100,000) by repeating
+   ``examples/helpdesk/tickets.jsonl`` (each copy in an order shuffled by ``--seed``) with
+   fresh ids ``T-000001``, ...; about 15% of the lines are envelopes with their own ``now``.
+   The file is written to ``--work`` (a temporary folder by default) and never committed.
+2. Runs ``routing dry-run examples/helpdesk/rules --tickets FILE --format jsonl --jobs 1
+   --now 2026-11-23T10:00:00Z --output OUT`` ``--repeat`` times in this process
+   (`routing.cli.main.main`) and as many times as a subprocess (``python -m routing``),
+   alternating, and reports the median wall time and tickets/s of each; for the
+   subprocess also its CPU time (tickets per CPU second, i.e. per core).
+3. Times the three parts of the path separately, in this process, median of ``--repeat``:
+   read and parse (`routing.cli._tickets.TicketReader`), evaluate (`Ruleset.evaluate` on the
+   records read), write (the ``jsonl`` projection of each decision, written to a file).
+4. With ``--profile``: a cProfile run of the in-process dry-run, its own time grouped by
+   area (rule conditions, pipeline, SLA, templates, intake, JSON, ...), as in
+   docs/performance.md "Dry-run end to end".
+
+The machine is shared and noisy: compare figures of one run, and prefer CPU times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import cProfile
+import json
+import os
+import pstats
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "helpdesk"
+NOW = "2026-11-23T10:00:00Z"
+
+
+def make_tickets(path: Path, count: int, seed: int) -> None:
+    """Write `count` tickets: copies of the example tickets, shuffled per copy, fresh ids."""
+    source = [line for line in (EXAMPLE / "tickets.jsonl").read_text("utf-8").splitlines() if line]
+    rng = random.Random(seed)
+    with path.open("w", encoding="utf-8", newline="\n") as out:
+        written = 0
+        while written < count:
+            batch = source[:]
+            rng.shuffle(batch)
+            for line in batch[: count - written]:
+                written += 1
+                data = json.loads(line)
+                ticket = data.get("ticket", data)
+                ticket["id"] = f"T-{written:06d}"
+                out.write(json.dumps(data, ensure_ascii=False) + "\n")
+
+
+def _argv(tickets: Path, output: Path) -> list[str]:
+    return [
+        "dry-run",
+        str(EXAMPLE / "rules"),
+        "--tickets",
+        str(tickets),
+        "--format",
+        "jsonl",
+        "--jobs",
+        "1",
+        "--now",
+        NOW,
+        "--no-progress",
+        "--output",
+        str(output),
+    ]
+
+
+def run_in_process(tickets: Path, output: Path) -> float:
+    """Wall seconds of one in-process ``routing dry-run`` (the rule set loaded each time)."""
+    from routing.cli.main import main
+
+    start = time.perf_counter()
+    code = main(_argv(tickets, output))
+    elapsed = time.perf_counter() - start
+    if code != 0:
+        raise SystemExit(f"routing dry-run exited with {code}")
+    return elapsed
+
+
+def run_subprocess(tickets: Path, output: Path) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of one ``python -m routing dry-run`` (start-up included)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "routing", *_argv(tickets, output)], check=True)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def split(tickets: Path, work: Path, repeat: int) -> dict[str, float]:
+    """Median CPU seconds of reading, evaluating and writing, each timed on its own."""
+    import routing
+    from routing.cli._tickets import TicketReader
+    from routing.cli.dry_run import jsonl_line
+
+    ruleset = routing.load(EXAMPLE / "rules")
+    now = datetime.fromisoformat(NOW)
+    times: dict[str, list[float]] = {"read": [], "evaluate": [], "write": []}
+    for _ in range(repeat):
+        start = time.process_time()
+        with TicketReader(str(tickets), "jsonl") as reader:
+            records = list(reader)
+        times["read"].append(time.process_time() - start)
+        start = time.process_time()
+        decisions = [
+            ruleset.evaluate(r.ticket, r.now or now, event=r.event, history=r.history)
+            for r in records
+            if r.ticket is not None
+        ]
+        times["evaluate"].append(time.process_time() - start)
+        start = time.process_time()
+        with (work / "split.jsonl").open("w", encoding="utf-8", newline="\n") as out:
+            for decision in decisions:
+                out.write(jsonl_line(decision, False) + "\n")
+        times["write"].append(time.process_time() - start)
+        del records, decisions
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+#: Profile areas: (label, predicate on a profiled function's file name).
+AREAS: tuple[tuple[str, Callable[[str], bool]], ...] = (
+    ("rule conditions and index (routing.compiler)", lambda f: "/routing/compiler/" in f),
+    ("regexes (re2)", lambda f: "re2" in f),
+    ("pipeline, Ruleset (routing.engine)", lambda f: "/routing/engine/" in f),
+    ("SLA clocks and calendars (routing.sla)", lambda f: "/routing/sla/" in f),
+    ("Liquid rendering (liquid, babel)", lambda f: "/liquid/" in f or "/babel/" in f),
+    ("template data (routing.dsl.templates)", lambda f: "/routing/dsl/templates" in f),
+    (
+        "ticket intake (pydantic, routing.model.ticket)",
+        lambda f: "pydantic" in f or "ticket.py" in f,
+    ),
+    ("decision objects (routing.model.decision)", lambda f: "/routing/model/decision" in f),
+    ("JSON writing (json encoder)", lambda f: "json/encoder" in f or "encode" in f),
+    (
+        "reading lines, envelopes (routing.cli._tickets, json decoder)",
+        lambda f: "_tickets" in f or "json/decoder" in f or "loads" in f,
+    ),
+    ("dry-run loop, sinks (routing.cli)", lambda f: "/routing/cli/" in f),
+)
+
+
+def _area(filename: str, name: str) -> str:
+    key = f"{filename} {name}"
+    for label, test in AREAS:
+        if test(key):
+            return label
+    return "other (start-up, loading the rules, builtins)"
+
+
+def profile(tickets: Path, output: Path, count: int) -> list[str]:
+    """cProfile of one in-process dry-run: own time per area, and µs per ticket."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    run_in_process(tickets, output)
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    areas: collections.Counter[str] = collections.Counter()
+    for (filename, _line, name), row in stats.stats.items():  # type: ignore[attr-defined]
+        if filename != "~":
+            areas[_area(filename, name)] += row[2]
+            continue
+        # A built-in (isinstance, dict.get, a C method) counts for the area that called it.
+        callers = row[4]
+        for (caller_file, _caller_line, caller_name), edge in callers.items():
+            areas[_area(caller_file, caller_name)] += edge[2]
+        if not callers:
+            areas[_area(filename, name)] += row[2]
+    total = sum(areas.values())
+    lines = [
+        "| area (own time under cProfile) | share | µs per ticket (profiled) |",
+        "|---|---:|---:|",
+    ]
+    for label, seconds in areas.most_common():
+        lines.append(f"| {label} | {100 * seconds / total:.1f}% | {seconds / count * 1e6:.1f} |")
+    lines.append(f"| total | 100% | {total / count * 1e6:.1f} |")
+    return lines
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tickets", type=int, default=100_000, help="tickets in the file")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each kind (median)")
+    parser.add_argument("--seed", type=int, default=2026, help="shuffles each copy")
+    parser.add_argument("--work", type=Path, help="folder for the ticket file and outputs")
+    parser.add_argument("--profile", action="store_true", help="also profile one run")
+    args = parser.parse_args(argv)
+    work = args.work or Path(tempfile.mkdtemp(prefix="bench-dry-run-"))
+    work.mkdir(parents=True, exist_ok=True)
+    tickets = work / f"tickets-{args.tickets}.jsonl"
+    if not tickets.exists():
+        make_tickets(tickets, args.tickets, args.seed)
+    n = args.tickets
+    size = os.path.getsize(tickets) / 1e6
+    print(f"{n:,} tickets, {size:.0f} MB: {tickets}")
+    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
+
+    inproc: list[float] = []
+    walls: list[float] = []
+    cpus: list[float] = []
+    for _ in range(args.repeat):
+        inproc.append(run_in_process(tickets, work / "in-process.jsonl"))
+        wall, cpu = run_subprocess(tickets, work / "subprocess.jsonl")
+        walls.append(wall)
+        cpus.append(cpu)
+    same = (work / "in-process.jsonl").read_bytes() == (work / "subprocess.jsonl").read_bytes()
+
+    def row(label: str, values: list[float]) -> str:
+        cells = " | ".join(f"{v:.1f} s" for v in values)
+        median = statistics.median(values)
+        return f"| {label} | {cells} | {median:.1f} s | {n / median:,.0f} |"
+
+    runs = " | ".join(f"run {i + 1}" for i in range(args.repeat))
+    print(f"\n| dry-run, --jobs 1 | {runs} | median | tickets/s |")
+    print("|---|" + "---:|" * (args.repeat + 2))
+    print(row("in-process, wall", inproc))
+    print(row("subprocess, wall", walls))
+    print(row("subprocess, CPU", cpus))
+    print(f"\noutputs of the two kinds identical: {same}")
+
+    parts = split(tickets, work, args.repeat)
+    total = sum(parts.values())
+    print("\n| part (CPU, median) | seconds | µs per ticket | share |")
+    print("|---|---:|---:|---:|")
+    for name, seconds in parts.items():
+        share = 100 * seconds / total
+        print(f"| {name} | {seconds:.2f} | {seconds / n * 1e6:.1f} | {share:.0f}% |")
+    print(f"| sum | {total:.2f} | {total / n * 1e6:.1f} | {n / total:,.0f} tickets/s |")
+
+    if args.profile:
+        print()
+        print("\n".join(profile(tickets, work / "profiled.jsonl", n)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
