@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from routing.diagnostics import SourceFile, Span
+from routing.diagnostics import Pos, SourceFile, Span
 from routing.dsl.ast import YScalar
 
 __all__ = ["EmbeddedSource", "SourceFile"]
@@ -311,7 +311,7 @@ class EmbeddedSource:
     `from_text`); `span(start, end)` takes offsets into the scalar's value.
     """
 
-    __slots__ = ("_end", "_ends", "_starts", "exact", "source")
+    __slots__ = ("_end", "_ends", "_line", "_starts", "exact", "source")
 
     def __init__(
         self,
@@ -328,6 +328,8 @@ class EmbeddedSource:
         self._end = end
         #: Whether every character is mapped exactly (False: the linear fallback is used).
         self.exact = exact
+        #: (line, offset where it starts) when the value was written on one line as it is
+        self._line: tuple[int, int] | None = None
 
     def __repr__(self) -> str:
         return f"EmbeddedSource({self.source.name!r}, {len(self._starts)} chars)"
@@ -361,7 +363,12 @@ class EmbeddedSource:
             if (style == "" or begin != start) and _verbatim(text, begin, stop, style, value):
                 # each character is itself: ranges, not per-character lists (issue 6)
                 last = stop if stop > begin else begin
-                return cls(source, range(begin, stop), range(begin + 1, stop + 1), last, exact=True)
+                mapped = cls(
+                    source, range(begin, stop), range(begin + 1, stop + 1), last, exact=True
+                )
+                at = source.pos(begin)
+                mapped._line = (at.line, begin - at.column + 1)
+                return mapped
             if style == "" or begin != start:
                 out = _decode_flow(text, begin, stop, style)
             if out is None or out.text() != value:
@@ -406,5 +413,12 @@ class EmbeddedSource:
         start = max(0, min(start, n))
         end = max(start, min(end, n))
         first = self._starts[start] if start < n else self._end
-        last = self._ends[end - 1] if end > start else first
-        return self.source.span(first, max(first, last))
+        last = max(first, self._ends[end - 1] if end > start else first)
+        if self._line is not None:  # one line: SourceFile.span without its line search
+            line, line_start = self._line
+            return Span(
+                self.source,
+                Pos(line, first - line_start + 1, first),
+                Pos(line, last - line_start + 1, last),
+            )
+        return self.source.span(first, last)
