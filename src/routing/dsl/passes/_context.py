@@ -113,33 +113,28 @@ def rule_events(rule: ast.Rule) -> frozenset[str]:
     return frozenset(e.value for e in rule.on) or frozenset({"created"})
 
 
+_CHILDREN: dict[type, Callable[[Any], tuple[ast.Expr, ...]]] = {
+    ast.And: lambda n: n.operands,
+    ast.Or: lambda n: n.operands,
+    ast.Not: lambda n: (n.operand,),
+    ast.Compare: lambda n: (n.left, n.right),
+    ast.InTest: lambda n: (n.value, n.container),
+    ast.ContainsTest: lambda n: (n.value, n.needle),
+    ast.MentionsTest: lambda n: (n.value, n.needle),
+    ast.StartsWithTest: lambda n: (n.value, n.prefix),
+    ast.EndsWithTest: lambda n: (n.value, n.suffix),
+    ast.MatchesTest: lambda n: (n.value, n.regex),
+    ast.HasTest: lambda n: (n.value, n.item),
+    ast.EmptyTest: lambda n: (n.value,),
+    ast.ListLit: lambda n: n.items,
+    ast.Call: lambda n: n.args,
+}
+
+
 def children(node: ast.Expr) -> tuple[ast.Expr, ...]:
-    """The direct sub-expressions of a node."""
-    if isinstance(node, ast.And | ast.Or):
-        return node.operands
-    if isinstance(node, ast.Not):
-        return (node.operand,)
-    if isinstance(node, ast.Compare):
-        return (node.left, node.right)
-    if isinstance(node, ast.InTest):
-        return (node.value, node.container)
-    if isinstance(node, ast.ContainsTest | ast.MentionsTest):
-        return (node.value, node.needle)
-    if isinstance(node, ast.StartsWithTest):
-        return (node.value, node.prefix)
-    if isinstance(node, ast.EndsWithTest):
-        return (node.value, node.suffix)
-    if isinstance(node, ast.MatchesTest):
-        return (node.value, node.regex)
-    if isinstance(node, ast.HasTest):
-        return (node.value, node.item)
-    if isinstance(node, ast.EmptyTest):
-        return (node.value,)
-    if isinstance(node, ast.ListLit):
-        return node.items
-    if isinstance(node, ast.Call):
-        return node.args
-    return ()
+    """The direct sub-expressions of a node (none for literals, paths and list names)."""
+    get = _CHILDREN.get(type(node))
+    return get(node) if get is not None else ()
 
 
 def walk(node: ast.Expr, visit: Callable[[ast.Expr], None]) -> None:
