@@ -8,11 +8,13 @@ check_conflicts is compared with the pairwise definition of its warning on rando
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import pytest
 from tests.checking import diagnostics_through
 
 from routing.dsl import ast
+from routing.dsl import suggest as suggest_module
 from routing.dsl.loader import load_text
 from routing.dsl.passes import check_conflicts as conflicts_module
 from routing.dsl.passes import check_reachability as reachability_module
@@ -146,3 +148,30 @@ def _by_later(found: tuple[str, str, str]) -> tuple[str, str]:
 
 def _quoted(message: str, k: int) -> str:
     return message.split("'")[2 * k + 1]
+
+
+def test_a_misspelling_repeated_in_every_rule_is_looked_up_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """n rules name one undeclared list among 300 declared ones: every rule gets the hint,
+    and the candidates are searched once, not n times."""
+    n = 200
+    lists = "".join(f"  list_{i:03}: [x]\n" for i in range(300)) + "  vip_customers: [a]\n"
+    rules = "".join(
+        f"      - {{name: r{i:03}, when: 'requester.domain in $vip_customer', "
+        "then: [{tag: t}]}\n"
+        for i in range(n)
+    )
+    text = f"version: 1\nlists:\n{lists}stages:\n  - name: s\n    mode: all\n    rules:\n{rules}"
+    searches = [0]
+    close_matches = suggest_module.difflib.get_close_matches
+
+    def counted(*args: Any, **kwargs: Any) -> list[str]:
+        searches[0] += 1
+        return close_matches(*args, **kwargs)
+
+    suggest_module._closest.cache_clear()
+    monkeypatch.setattr(suggest_module.difflib, "get_close_matches", counted)
+    found = [(d.code, d.hint) for d in diagnostics_through("resolve_names", ("r.yaml", text))]
+    assert found == [("name/unknown-list", "did you mean '$vip_customers'?")] * n
+    assert searches[0] == 1

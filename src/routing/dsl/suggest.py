@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Iterable
 
 __all__ = ["did_you_mean", "suggest"]
@@ -11,8 +12,15 @@ __all__ = ["did_you_mean", "suggest"]
 def suggest(word: str, candidates: Iterable[str], *, cutoff: float = 0.75) -> str | None:
     """The one candidate closest to `word`, or None when none is close enough.
 
-    Case differences alone always match (``Billing`` suggests ``billing``).
+    Case differences alone always match (``Billing`` suggests ``billing``). The answers
+    for the latest few (word, candidates) are kept: a rule set that repeats one misspelt
+    name in many rules pays for the search over its candidates once, not once per rule.
     """
+    return _closest(word, tuple(candidates), cutoff)
+
+
+@functools.lru_cache(maxsize=64)
+def _closest(word: str, candidates: tuple[str, ...], cutoff: float) -> str | None:
     pool = sorted(set(candidates))
     if not pool or not word:
         return None
