@@ -7,6 +7,7 @@ check_conflicts is compared with the pairwise definition of its warning on rando
 
 from __future__ import annotations
 
+import difflib
 import random
 from typing import Any
 
@@ -164,14 +165,15 @@ def test_a_misspelling_repeated_in_every_rule_is_looked_up_once(
     )
     text = f"version: 1\nlists:\n{lists}stages:\n  - name: s\n    mode: all\n    rules:\n{rules}"
     searches = [0]
-    close_matches = suggest_module.difflib.get_close_matches
+    close_matches = difflib.get_close_matches
 
     def counted(*args: Any, **kwargs: Any) -> list[str]:
         searches[0] += 1
-        return close_matches(*args, **kwargs)
+        found: list[str] = close_matches(*args, **kwargs)
+        return found
 
     suggest_module._closest.cache_clear()
-    monkeypatch.setattr(suggest_module.difflib, "get_close_matches", counted)
+    monkeypatch.setattr(difflib, "get_close_matches", counted)
     found = [(d.code, d.hint) for d in diagnostics_through("resolve_names", ("r.yaml", text))]
     assert found == [("name/unknown-list", "did you mean '$vip_customers'?")] * n
     assert searches[0] == 1

@@ -40,17 +40,15 @@ def _scalars(node: YamlNode) -> list[YScalar]:
     return [s for item in node.items for s in _scalars(item)]
 
 
-def _every_span(em: EmbeddedSource) -> list[object]:
+def _every_span(em: EmbeddedSource) -> tuple[object, ...]:
     n = len(em)
-    return (
-        [
-            (i, j, em.span(i, j).start, em.span(i, j).end)
-            for i in range(-1, n + 2)
-            for j in range(-1, n + 2)
-        ]
-        + [em.offset(i) for i in range(-1, n + 2)]
-        + [em.exact, len(em)]
-    )
+    spans = [
+        (i, j, em.span(i, j).start, em.span(i, j).end)
+        for i in range(-1, n + 2)
+        for j in range(-1, n + 2)
+    ]
+    offsets = [em.offset(i) for i in range(-1, n + 2)]
+    return (spans, offsets, em.exact, len(em))
 
 
 def test_the_shortcut_maps_like_the_decoder(monkeypatch: pytest.MonkeyPatch) -> None:
