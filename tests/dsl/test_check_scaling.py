@@ -24,15 +24,21 @@ from routing.dsl.passes._context import rule_events
 HINT = "make the conditions exclusive, or use a 'first' stage"
 
 
-def _file(mode: str, rules: list[tuple[str, str, str]]) -> str:
-    """One stage of (name, events, then) rules; rule i is on line 6 + i."""
+def _file(mode: str, rules: list[tuple[str, str, str]], *, true: str = "") -> str:
+    """One stage of (name, events, then) rules, each `when: spam` but rule `true`'s (always
+    true); rule i is on line 7 + i."""
     lines = "".join(
-        f"      - {{name: {name}, on: [{events}], when: spam, then: {then}}}\n"
+        f"      - {{name: {name}, on: [{events}], "
+        f"when: {TRUE if name == true else 'spam'}, then: {then}}}\n"
         for name, events, then in rules
     )
     return (
-        f"version: 1\nqueues: [a, b]\nstages:\n  - name: s\n    mode: {mode}\n    rules:\n{lines}"
+        "version: 1\nqueues: [a, b]\nsla_policies: [{name: p, targets: {}}]\n"
+        f"stages:\n  - name: s\n    mode: {mode}\n    rules:\n{lines}"
     )
+
+
+TRUE = "'true'"
 
 
 def _counting(monkeypatch: pytest.MonkeyPatch, module: object) -> list[int]:
@@ -91,9 +97,7 @@ def test_check_reachability_looks_at_each_rule_once(monkeypatch: pytest.MonkeyPa
     n = 300
     rules = [("catch", "created", "[{route: a}]")]
     rules += [(f"r{i:03}", "created", "[{route: a}]") for i in range(n)]
-    text = _file("first", rules).replace(
-        "name: catch, on: [created], when: spam", "name: catch, on: [created], when: 'true'"
-    )
+    text = _file("first", rules, true="catch")
     calls = _counting(monkeypatch, reachability_module)
     found = _found(text, "check_reachability")
     assert calls[0] == 1 + 2 * n  # each rule's events, and the catch-all's once per rule
@@ -127,9 +131,7 @@ def test_check_conflicts_finds_what_the_pairwise_definition_finds(seed: int) -> 
         then = "[" + ", ".join(rng.sample(thens, rng.randint(1, 3))) + "]"
         enabled = "" if rng.random() < 0.9 else ", enabled: false"
         rules.append((f"r{i:02}", on, then + enabled))
-    text = _file("all", rules).replace(
-        "queues: [a, b]", "queues: [a, b]\nsla_policies: [{name: p, targets: {}}]"
-    )
+    text = _file("all", rules)
     rule_file, diagnostics = load_text(text, "r.yaml")
     assert diagnostics == []
     assert rule_file is not None

@@ -10,6 +10,11 @@ entries, and is refused with ``limit/nesting-depth`` as soon as a node is deeper
 Depth counts every AST node on the way down (a `PathPart` included) plus every pair of
 parentheses; size counts every AST node, path parts included.
 
+Most expressions never reach lark: `parse_expression` first tries
+`routing.dsl._fast_expr.fast_parse`, which builds the very same tree for well-formed text
+and declines everything else (errors, escapes, limits...); `parse_with_lark` is the lark
+path alone, which the fast path is tested against.
+
 This is the only module that imports lark.
 """
 
