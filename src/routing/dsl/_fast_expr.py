@@ -9,8 +9,8 @@ with lark, which then makes every diagnostic. It gives up on:
 - any syntax error, and any token sequence the grammar does not have;
 - a keyword written directly before a name character, or a number directly before one
   (lark's contextual lexer may split such a word where this reader does not);
-- a string with a backslash (escapes, and the diagnostics of unknown ones), a number with
-  more digits than `int` converts, a malformed duration, an unknown regex flag;
+- an unknown escape in a string, a number with more digits than `int` converts, a
+  malformed duration, an unknown regex flag (lark's path reports each);
 - an expression deeper than `limits.MAX_DEPTH` or larger than `limits.MAX_TERMS` nodes
   (lark reports the limit at the node that crosses it).
 
@@ -54,7 +54,7 @@ from routing.dsl.ast import (
 )
 from routing.dsl.durations import parse_duration
 
-__all__ = ["fast_parse"]
+__all__ = ["HEX4", "REGEX_FLAGS", "STRING_ESCAPES", "fast_parse"]
 
 # One alternative per terminal of grammar.lark, in the order lark's lexer tries them where
 # they compete (DURATION before NUMBER); whitespace is lark's common.WS.
@@ -79,9 +79,12 @@ _KEYWORDS = frozenset(
         "starts", "ends", "with", "matches", "has", "is", "empty", "true", "false", "null",
     }
 )  # fmt: skip
-_REGEX_FLAGS = "ims"
+#: The regex flags the language has (shared with `expr_parser`).
+REGEX_FLAGS = "ims"
 _REGEX_ESCAPE = re.compile(r"\\(.)")
-_END = ("$END", "", 0, 0)
+#: A string's escapes besides ``\\uXXXX`` (shared with `expr_parser`).
+STRING_ESCAPES = {"\\": "\\", '"': '"', "'": "'", "n": "\n", "t": "\t", "r": "\r"}
+HEX4 = re.compile(r"[0-9A-Fa-f]{4}")
 
 
 class _GiveUp(Exception):
@@ -335,10 +338,10 @@ class _Reader:
         _, text, start, end = tok
         close = text.rindex("/")
         body, flags = text[1:close], text[close + 1 :]
-        if any(f not in _REGEX_FLAGS for f in flags):
+        if any(f not in REGEX_FLAGS for f in flags):
             raise _GiveUp
         pattern = _REGEX_ESCAPE.sub(lambda m: "/" if m[1] == "/" else m[0], body)
-        canonical = "".join(f for f in _REGEX_FLAGS if f in flags)
+        canonical = "".join(f for f in REGEX_FLAGS if f in flags)
         return RegexLit(pattern, canonical, self._counted_span(start, end)), start, end, 1
 
     def _values(self, close: str) -> tuple[list[_Built], tuple[str, str, int, int]]:
@@ -388,10 +391,29 @@ class _Reader:
 
 
 def _unquote(token: str) -> str:
+    """The value of a quoted string token (as `_Builder._unquote`); an unknown escape,
+    which lark's path reports, gives up."""
     body = token[1:-1]
-    if "\\" in body:  # escapes (and the diagnostics of unknown ones) are lark's path
-        raise _GiveUp
-    return body
+    if "\\" not in body:
+        return body
+    out: list[str] = []
+    i = 0
+    while i < len(body):
+        ch = body[i]
+        if ch != "\\":
+            out.append(ch)
+            i += 1
+            continue
+        nxt = body[i + 1]  # the token's pattern guarantees a character after a backslash
+        if nxt in STRING_ESCAPES:
+            out.append(STRING_ESCAPES[nxt])
+            i += 2
+        elif nxt == "u" and HEX4.fullmatch(body, i + 2, i + 6):
+            out.append(chr(int(body[i + 2 : i + 6], 16)))
+            i += 6
+        else:
+            raise _GiveUp
+    return "".join(out)
 
 
 def fast_parse(text: str, spans: SpanMap) -> Expr | None:

@@ -36,7 +36,7 @@ from lark import (  # noqa: TID251 - the one module that uses lark
 
 from routing.diagnostics import Diagnostic, SourceFile
 from routing.dsl import limits
-from routing.dsl._fast_expr import fast_parse
+from routing.dsl._fast_expr import HEX4, REGEX_FLAGS, STRING_ESCAPES, fast_parse
 from routing.dsl.ast import (
     And,
     BoolLit,
@@ -81,10 +81,6 @@ KEYWORDS = frozenset(
         "starts", "ends", "with", "matches", "has", "is", "empty", "true", "false", "null",
     }
 )  # fmt: skip
-
-_REGEX_FLAGS = "ims"
-_ESCAPES = {"\\": "\\", '"': '"', "'": "'", "n": "\n", "t": "\t", "r": "\r"}
-_HEX4 = re.compile(r"[0-9A-Fa-f]{4}")
 
 
 # --------------------------------------------------------------------------- parse state
@@ -307,10 +303,10 @@ class _Builder(Transformer[Token, object]):
                 i += 1
                 continue
             nxt = body[i + 1]  # the lexer guarantees a character after a backslash
-            if nxt in _ESCAPES:
-                out.append(_ESCAPES[nxt])
+            if nxt in STRING_ESCAPES:
+                out.append(STRING_ESCAPES[nxt])
                 i += 2
-            elif nxt == "u" and _HEX4.fullmatch(body, i + 2, i + 6):
+            elif nxt == "u" and HEX4.fullmatch(body, i + 2, i + 6):
                 out.append(chr(int(body[i + 2 : i + 6], 16)))
                 i += 6
             else:
@@ -371,7 +367,7 @@ class _Builder(Transformer[Token, object]):
         pattern = re.sub(r"\\(.)", lambda m: "/" if m[1] == "/" else m[0], body)
         start, _ = _bounds(token)
         for i, flag in enumerate(flags):
-            if flag not in _REGEX_FLAGS:
+            if flag not in REGEX_FLAGS:
                 at = start + close + 1 + i
                 self._diag(
                     "regex/invalid",
@@ -381,7 +377,7 @@ class _Builder(Transformer[Token, object]):
                     hint="the flags are i (ignore case), m (multi-line) and s (dot matches "
                     "line breaks)",
                 )
-        canonical = "".join(f for f in _REGEX_FLAGS if f in flags)
+        canonical = "".join(f for f in REGEX_FLAGS if f in flags)
         return self._leaf(RegexLit, token, pattern, canonical)
 
     def true(self, items: list[Token]) -> _L:
