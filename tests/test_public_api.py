@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import pytest
 
+import routing
+
 
 @dataclass(frozen=True)
 class Case:
@@ -73,3 +75,15 @@ def test_exceptions_share_one_root() -> None:
         issubclass(routing.TicketError, routing.RoutingError),
         issubclass(routing.RoutingError, Exception),
     ) == (True, True, True)
+
+
+def test_loads_gives_the_garbage_collector_back_even_on_error() -> None:
+    """Building pauses the cyclic collector (docs/performance.md); it must come back."""
+    import gc
+
+    assert gc.isenabled()
+    routing.loads("version: 1\nqueues: [a]\n")
+    assert gc.isenabled()
+    with pytest.raises(routing.RuleError):
+        routing.loads("version: 1\nstages: [{name: s, rules: [{name: r, when: nope}]}]\n")
+    assert gc.isenabled()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from routing.diagnostics import Severity
+from routing.dsl._gc import gc_paused
 from routing.dsl.checker import check
 from routing.dsl.loader import load_path, load_text
 from routing.engine.ruleset import Ruleset
@@ -16,10 +17,14 @@ __all__ = ["load", "loads"]
 def _finish(files: list, diagnostics: list, index: bool) -> Ruleset:  # type: ignore[type-arg]
     if any(d.severity is Severity.ERROR for d in diagnostics) and not files:
         raise RuleError(diagnostics)
-    checked = check(files, extra=diagnostics)
-    if not checked.ok:
-        raise RuleError(checked.diagnostics)
-    return Ruleset(checked, index=index)
+    # Checking and compiling allocate objects that all stay alive: a cyclic collection during
+    # them frees nothing and walks the whole growing heap (docs/performance.md, "Building
+    # rule sets"), so the collector waits until the rule set is built.
+    with gc_paused():
+        checked = check(files, extra=diagnostics)
+        if not checked.ok:
+            raise RuleError(checked.diagnostics)
+        return Ruleset(checked, index=index)
 
 
 def load(path: str | os.PathLike[str], *, index: bool = True) -> Ruleset:
