@@ -407,3 +407,19 @@ def test_dry_run_with_a_dead_worker_exits_1(monkeypatch, capsys, tmp_path):
         "of memory); the results before line 8 are complete, chunk 2 (lines 8-13) and "
         "everything after it were not evaluated\n",
     )
+
+
+def test_a_worker_that_dies_once_loses_nothing(monkeypatch, capsys, tmp_path):
+    """A worker killed once (not by its input): the chunk runs again alone and the output is
+    the serial run's, line for line (regression: every unfinished chunk was reported lost,
+    and which chunk the error named depended on timing)."""
+    monkeypatch.setattr(_parallel, "CHUNK_BYTES", CHUNK)
+    path = tmp_path / "t.csv"
+    path.write_text("id,subject\n" + "".join(f"T-{i},refund\n" for i in range(40)))
+    argv = (SMALL_RULES, "--tickets", str(path), "--now", NOW_TEXT, "--format", "jsonl")
+    serial = _dry_run(capsys, *argv, "--jobs", "1")
+    monkeypatch.setenv(_parallel.CRASH_ENV, f"1:kill-once:{tmp_path / 'died'}")
+    assert _dry_run(capsys, *argv, "--jobs", "2") == serial
+    assert (tmp_path / "died").exists()
+    assert serial[0] == 0
+    assert len(serial[1].splitlines()) == 40

@@ -40,6 +40,10 @@ Row = tuple[int, str | None, str | None, tuple[Any, ...] | None, str | None]
 Project = Callable[[Any, bool], Any]
 
 
+class _PoolBroken(Exception):
+    """The pool lost a worker while this chunk was unfinished (not necessarily by it)."""
+
+
 class WorkerError(Exception):
     """A worker process died (killed, out of memory): the message names the lines lost."""
 
@@ -317,9 +321,13 @@ class Evaluation:
             self.project,
             os.environ.get(CRASH_ENV, ""),
         )
-        executor = ProcessPoolExecutor(
-            max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(config,)
-        )
+
+        def start(n: int) -> ProcessPoolExecutor:
+            return ProcessPoolExecutor(
+                max_workers=n, mp_context=context, initializer=_init_worker, initargs=(config,)
+            )
+
+        executor = start(workers)
         pending: collections.deque[tuple[Future[tuple[int, list[Row]]], _Task]] = (
             collections.deque()
         )
@@ -335,7 +343,21 @@ class Evaluation:
                 if not pending:
                     return
                 future, task = pending.popleft()
-                count, rows = self._result(future, task, line)
+                try:
+                    count, rows = self._result(future, task, line, alone=False)
+                except _PoolBroken:
+                    # A dead worker takes every unfinished chunk with the pool, so which one
+                    # killed it is unknown: run this chunk alone in a fresh process. If it
+                    # dies again it is the one (reported); if not, the run goes on with a
+                    # new pool and the chunks after it, and nothing is lost.
+                    executor.shutdown(wait=True, cancel_futures=True)
+                    single = start(1)
+                    try:
+                        count, rows = self._result(_submit(single, task), task, line, alone=True)
+                    finally:
+                        single.shutdown(wait=True, cancel_futures=True)
+                    executor = start(workers)
+                    pending = collections.deque((_submit(executor, t), t) for _, t in pending)
                 base = task.records[0].line if task.records else line
                 line += count
                 self.records += len(rows)
@@ -347,8 +369,10 @@ class Evaluation:
             executor.shutdown(wait=True, cancel_futures=True)
 
     def _result(
-        self, future: Future[tuple[int, list[Row]]], task: _Task, line: int
+        self, future: Future[tuple[int, list[Row]]], task: _Task, line: int, *, alone: bool
     ) -> tuple[int, list[Row]]:
+        """The chunk's result; a broken pool raises `_PoolBroken`, or, when the chunk ran
+        `alone` in its own pool, the `WorkerError` that names it."""
         from concurrent.futures.process import BrokenProcessPool
 
         if task.records:
@@ -362,7 +386,8 @@ class Evaluation:
         try:
             return future.result()
         except BrokenProcessPool:
-            # Every unfinished chunk is lost with the pool, whichever worker died.
+            if not alone:
+                raise _PoolBroken from None
             why = "a worker process stopped unexpectedly (killed, or out of memory)"
         except Exception as exc:  # a bug in a worker: reported, not a traceback
             why = f"a worker process failed on {where}: {type(exc).__name__}: {exc}"
@@ -546,7 +571,9 @@ class _Config:
     now: datetime
     trace: bool
     project: Project
-    crash: str  # test hook: "INDEX:exit" or "INDEX:kill" makes the worker die on that chunk
+    # test hook: "INDEX:exit" or "INDEX:kill" makes the worker die on that chunk, every time;
+    # "INDEX:kill-once:MARKER" only the first time (it creates the file MARKER)
+    crash: str
 
 
 #: The test-only hook that makes a worker process die; see `_Config.crash`.
@@ -580,9 +607,17 @@ class _Worker:
 
     def run(self, task: _Task) -> tuple[int, list[Row]]:
         if self._crash is not None and self._crash[0] == task.index:
-            if self._crash[1] == "kill":
+            how, _, marker = self._crash[1].partition(":")
+            if how == "kill-once":  # dies the first time only: MARKER records that it did
+                try:
+                    os.close(os.open(marker, os.O_CREAT | os.O_EXCL))
+                    how = "kill"
+                except FileExistsError:
+                    how = ""
+            if how == "kill":
                 os.kill(os.getpid(), signal.SIGKILL)
-            os._exit(70)
+            if how == "exit":
+                os._exit(70)
         evaluate = self._evaluate
         if task.records:
             first = task.records[0].line
