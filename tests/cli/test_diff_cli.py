@@ -517,3 +517,33 @@ def test_directories(fixture_dir, capsys):
     assert code == 0
     assert out.splitlines()[0] == "routing diff: base base-dir -> head head-dir"
     assert "(changed: when; triage, head-dir/rules.yaml:31)" in out
+
+
+def test_progress_bar_on_a_terminal_only(fixture_dir, capsys, monkeypatch):
+    """A long diff shows a progress bar on a terminal (DESIGN section 9), never in CI or with
+    --no-progress, and the report is the same either way."""
+    import routing.cli.diff as diff_cli
+
+    bars: list[str] = []
+
+    class Bar:
+        def __init__(self, evaluation, description):
+            bars.append(description)
+            self.updates: list[int] = []
+
+        def update(self, tickets):
+            self.updates.append(tickets)
+
+        def stop(self):
+            bars.append("stopped")
+
+    monkeypatch.setattr(diff_cli, "_Progress", Bar)
+    monkeypatch.setattr(diff_cli, "_isatty", lambda stream: True)
+    monkeypatch.delenv("CI", raising=False)
+    plain = run(capsys, "--no-progress")
+    assert bars == []
+    assert run(capsys) == plain
+    assert bars == ["diff", "stopped"]
+    monkeypatch.setenv("CI", "true")
+    assert run(capsys) == plain
+    assert bars == ["diff", "stopped"]

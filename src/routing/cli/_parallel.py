@@ -24,7 +24,14 @@ from typing import IO, Any, Final
 from routing.cli._tickets import Record, TicketReader
 from routing.errors import RoutingError
 
-__all__ = ["Evaluation", "Outcome", "WorkerError", "default_jobs", "evaluate_tickets"]
+__all__ = [
+    "Evaluation",
+    "Outcome",
+    "WorkerError",
+    "default_jobs",
+    "evaluate_tickets",
+    "outcomes",
+]
 
 #: Records per batch of the in-process path (one progress step, one output flush).
 BATCH: Final = 512
@@ -120,12 +127,13 @@ def evaluate_tickets(
     evaluation = Evaluation(
         rule_paths, tickets, fmt, now=now, jobs=jobs, trace=trace, project=to_dict
     )
-    return _outcomes(evaluation, on_progress)
+    return outcomes(evaluation, on_progress)
 
 
-def _outcomes(
-    evaluation: Evaluation, on_progress: Callable[[int], None] | None
+def outcomes(
+    evaluation: Evaluation, on_progress: Callable[[int], None] | None = None
 ) -> Iterator[Outcome]:
+    """The `Outcome` of each record of an `Evaluation` made with the default projection."""
     for rows in evaluation:
         for line, ticket_id, subject, payloads, error in rows:
             yield Outcome(line, ticket_id, subject, payloads or (), error)
@@ -150,13 +158,21 @@ class Evaluation:
         jobs: int | None = None,
         trace: bool = False,
         project: Project = to_dict,
+        rulesets: Sequence[Any] | None = None,
     ) -> None:
         import routing
 
         if jobs is not None and jobs < 1:
             raise ValueError(f"jobs must be at least 1, found {jobs}")
         self.rule_paths = tuple(rule_paths)
-        self.rulesets = tuple(routing.load(p) for p in self.rule_paths)
+        # `rulesets`: the rule sets of `rule_paths`, when the caller has loaded them already
+        if rulesets is not None and len(rulesets) != len(self.rule_paths):
+            raise ValueError("one loaded rule set per rule path")
+        self.rulesets = (
+            tuple(rulesets)
+            if rulesets is not None
+            else tuple(routing.load(p) for p in self.rule_paths)
+        )
         self.tickets = tickets
         self.fmt = fmt
         self.now = now

@@ -36,7 +36,14 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from routing.cli._tickets import INPUT_FORMATS, TicketSourceError, guess_format
-from routing.cli.dry_run import MAX_LINE_ERRORS, _default_now, _open_output, _UsageError
+from routing.cli.dry_run import (
+    MAX_LINE_ERRORS,
+    _default_now,
+    _isatty,
+    _open_output,
+    _Progress,
+    _UsageError,
+)
 from routing.cli.main import EXIT_FINDING, EXIT_OK, EXIT_USAGE
 from routing.testing.diff import DiffBuilder, Limit, LimitResult, describe_ruleset
 
@@ -132,6 +139,7 @@ def register(subparsers: Any) -> None:
         metavar="N",
         help="worker processes (default: every CPU; 1: no worker processes)",
     )
+    p.add_argument("--no-progress", action="store_true", help="never show a progress bar on stderr")
     p.set_defaults(func=_main)
 
 
@@ -158,7 +166,7 @@ def _limits(texts: Sequence[str]) -> list[Limit]:
 
 def _run(args: argparse.Namespace) -> int:
     import routing
-    from routing.cli._parallel import WorkerError, evaluate_tickets
+    from routing.cli._parallel import Evaluation, WorkerError, outcomes
     from routing.cli.output import render
 
     now = _default_now(args.now)
@@ -174,6 +182,7 @@ def _run(args: argparse.Namespace) -> int:
 
     with contextlib.ExitStack() as stack:
         sides: list[RuleSource] = []
+        loaded = []
         infos = []
         for option, spec in (("--base", args.base), ("--head", args.head)):
             source = _source(option, spec, stack)
@@ -187,16 +196,29 @@ def _run(args: argparse.Namespace) -> int:
                 )
                 return EXIT_FINDING
             sides.append(source)
+            loaded.append(ruleset)
             infos.append(describe_ruleset(ruleset, spec, rename=source.rename))
         builder = DiffBuilder(infos[0], infos[1])
         out, close = _open_output(args.output)
         stack.callback(close)
         name = "<stdin>" if args.tickets == "-" else args.tickets
         skipped = 0
+        progress: _Progress | None = None
         try:
-            for outcome in evaluate_tickets(
-                [s.path for s in sides], args.tickets, fmt_in, now=now, jobs=args.jobs
-            ):
+            evaluation = stack.enter_context(
+                Evaluation(
+                    [s.path for s in sides],
+                    args.tickets,
+                    fmt_in,
+                    now=now,
+                    jobs=args.jobs,
+                    rulesets=loaded,
+                )
+            )
+            if not args.no_progress and _isatty(sys.stderr) and not os.environ.get("CI"):
+                progress = _Progress(evaluation, "diff")
+                stack.callback(progress.stop)
+            for outcome in outcomes(evaluation, progress.update if progress else None):
                 if outcome.error is not None or outcome.ticket_id is None:
                     skipped += 1
                     error = outcome.error or "no decision"

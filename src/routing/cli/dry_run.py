@@ -226,7 +226,7 @@ def _evaluate_all(evaluation: Evaluation, sink: _Sink, show_progress: bool) -> i
 class _Progress:
     """A rich progress bar on stderr, advanced once per batch of tickets."""
 
-    def __init__(self, reader: Evaluation) -> None:
+    def __init__(self, reader: Evaluation, description: str = "dry-run") -> None:
         from rich.console import Console
         from rich.progress import (
             BarColumn,
@@ -246,7 +246,7 @@ class _Progress:
             console=Console(stderr=True),
             transient=True,
         )
-        self._task = self._progress.add_task("dry-run", total=reader.size, tickets=0)
+        self._task = self._progress.add_task(description, total=reader.size, tickets=0)
         self._progress.start()
 
     def update(self, tickets: int) -> None:
