@@ -23,6 +23,7 @@ from routing.engine.replies import (
 )
 from routing.errors import CalendarError
 from routing.model.decision import (
+    SLA_DUE_KEYS,
     Decision,
     DecisionError,
     Effect,
@@ -291,10 +292,7 @@ def _sla(
     out: dict[str, Any] = {
         "policy": policy.name,
         "calendar": policy.calendar,
-        "first_reply_due": None,
-        "next_reply_due": None,
-        "periodic_update_due": None,
-        "resolution_due": None,
+        **dict.fromkeys(SLA_DUE_KEYS),
     }
     remaining: dict[str, float] = {}
     breached: list[str] = []

@@ -5,7 +5,34 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Decision", "DecisionError", "Effect", "RuleTrace", "SentReply", "Suppressed"]
+__all__ = [
+    "SLA_DUE_KEYS",
+    "SLA_KEYS",
+    "Decision",
+    "DecisionError",
+    "Effect",
+    "RuleTrace",
+    "SentReply",
+    "Suppressed",
+]
+
+#: The due times of a decision's ``sla`` object, one per SLA metric.
+SLA_DUE_KEYS: tuple[str, ...] = (
+    "first_reply_due",
+    "next_reply_due",
+    "periodic_update_due",
+    "resolution_due",
+)
+#: Every key of a decision's ``sla`` object (DESIGN section 7), in the order it is written.
+SLA_KEYS: tuple[str, ...] = (
+    "policy",
+    "calendar",
+    *SLA_DUE_KEYS,
+    "remaining",
+    "breached",
+    "warning",
+    "paused",
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ from typing import Any, Final
 
 from routing.dsl.durations import format_duration
 from routing.dsl.suggest import did_you_mean
+from routing.model.decision import SLA_DUE_KEYS
 from routing.testing.diff_rules import (
     RuleDef,
     RuleSetInfo,
@@ -103,16 +104,9 @@ ATTRIBUTES: Final[tuple[tuple[str, str], ...]] = (
 )
 _COUNTED_AS: Final = dict(ATTRIBUTES)
 
-#: The SLA keys a diff compares, and the due times whose shift is measured.
-_SLA_KEYS: Final = (
-    "policy",
-    "calendar",
-    "first_reply_due",
-    "next_reply_due",
-    "periodic_update_due",
-    "resolution_due",
-    "paused",
-)
+#: The SLA keys a diff compares (not `remaining`, `breached` or `warning`: they only say how
+#: far `now` is from the due times), and the due times whose shift is measured.
+_SLA_KEYS: Final = ("policy", "calendar", *SLA_DUE_KEYS, "paused")
 SLA_METRICS: Final = ("first_reply_due", "resolution_due")
 
 _NONE: Final = "(none)"

@@ -8,19 +8,12 @@ from routing.dsl.functions import FUNCTIONS
 from routing.dsl.passes._context import CheckContext, Resolution, walk
 from routing.dsl.suggest import did_you_mean
 from routing.dsl.templates import CALENDAR_KEYS, TemplateVariable
+from routing.model.decision import SLA_DUE_KEYS
 from routing.model.schema import REQUESTER_FIELDS
 
 __all__ = ["resolve_names", "template_roots"]
 
-_SLA_KEYS = (
-    "policy",
-    "calendar",
-    "first_reply_due",
-    "next_reply_due",
-    "periodic_update_due",
-    "resolution_due",
-    "paused",
-)
+_SLA_KEYS = ("policy", "calendar", *SLA_DUE_KEYS, "paused")
 _DECISION_KEYS = (
     "ticket_id",
     "queue",
