@@ -90,6 +90,19 @@ class BrokenTest:
 
 BROKEN_TESTS = (
     BrokenTest(
+        "an empty ticket is 'nothing', as in rule files",
+        """\
+          - name: t
+            ticket:
+            expect: {queue: billing}
+        """,
+        """\
+tests.yaml:5:12: error[file/wrong-type]: expected a ticket mapping, found nothing
+  |
+5 |     ticket:
+  |            ^""",
+    ),
+    BrokenTest(
         "unknown key in a test, with did-you-mean",
         """\
           - name: t

@@ -52,6 +52,7 @@ from routing.dsl.ast import (
     YMapping,
     YScalar,
     YSequence,
+    describe,
 )
 from routing.dsl.durations import parse_duration
 from routing.dsl.source import EmbeddedSource
@@ -178,21 +179,6 @@ def yaml11_reading(text: str) -> str | None:
     return None
 
 
-def _describe(node: YamlNode) -> str:
-    if isinstance(node, YMapping):
-        return "a mapping"
-    if isinstance(node, YSequence):
-        return "a list"
-    value = node.value
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if value is None:
-        return "nothing" if _raw(node) == "" else "null"
-    return "a string"
-
-
 def _raw(node: YamlNode) -> str:
     span = node.span
     return span.source.text[span.start.offset : span.end.offset]
@@ -243,7 +229,7 @@ class _Builder:
     def wrong(self, node: YamlNode, what: str, code: str = "file/wrong-type") -> None:
         """Report `node` as not being `what` (unless read_yaml already did)."""
         if not _reported(node):
-            self.error(code, f"expected {what}, found {_describe(node)}", node.span)
+            self.error(code, f"expected {what}, found {describe(node)}", node.span)
 
     # ------------------------------------------------------------------ shapes
 

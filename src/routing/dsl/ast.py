@@ -344,6 +344,25 @@ class YSequence:
 YamlNode: TypeAlias = YScalar | YMapping | YSequence
 
 
+def describe(node: YamlNode) -> str:
+    """What a located YAML node is, for "expected X, found Y" messages: "a mapping", "a
+    list", "a boolean", "a number", "null", "nothing" (an empty value) or "a string"."""
+    if isinstance(node, YMapping):
+        return "a mapping"
+    if isinstance(node, YSequence):
+        return "a list"
+    value = node.value
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if value is None:
+        span = node.span
+        written = span.source.text[span.start.offset : span.end.offset]
+        return "nothing" if written == "" else "null"
+    return "a string"
+
+
 def plain(node: YamlNode) -> object:
     """The plain Python data of a located YAML node (dicts, lists, scalars)."""
     if isinstance(node, YScalar):

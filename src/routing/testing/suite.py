@@ -26,12 +26,13 @@ from pydantic import ValidationError
 
 from routing.compiler.actions import AgentState
 from routing.diagnostics import Diagnostic, Severity, SourceFile, Span, sort_diagnostics
-from routing.dsl.ast import YamlNode, YMapping, YScalar, YSequence, plain
+from routing.dsl.ast import YamlNode, YMapping, YScalar, YSequence, describe, plain
 from routing.dsl.checker import check
 from routing.dsl.loader import load_path, read_yaml
 from routing.dsl.suggest import did_you_mean
 from routing.engine.ruleset import EVENTS, Ruleset
 from routing.errors import TicketError
+from routing.model.decision import SLA_KEYS
 from routing.model.schema import PRIORITIES, STATUSES
 from routing.model.ticket import Ticket
 
@@ -86,18 +87,6 @@ _ITEM_KEYS: Final[dict[str, tuple[str, ...]]] = {
     "errors": ("rule", "code", "message"),
 }
 _EFFECT_TYPES: Final = ("reply", "notify", "webhook")
-_SLA_KEYS: Final = (
-    "policy",
-    "calendar",
-    "first_reply_due",
-    "next_reply_due",
-    "periodic_update_due",
-    "resolution_due",
-    "remaining",
-    "breached",
-    "warning",
-    "paused",
-)
 _SUFFIXES: Final = (".yaml", ".yml")
 
 
@@ -162,21 +151,6 @@ class Suite:
 # --------------------------------------------------------------------------- helpers
 
 
-def _describe(node: YamlNode) -> str:
-    if isinstance(node, YMapping):
-        return "a mapping"
-    if isinstance(node, YSequence):
-        return "a list"
-    value = node.value
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if value is None:
-        return "null"
-    return "a string"
-
-
 def _article(word: str) -> str:
     return f"an {word}" if word[:1] in "aeiou" else f"a {word}"
 
@@ -197,7 +171,7 @@ class _Reporter:
     def wrong(self, node: YamlNode, what: str) -> None:
         if isinstance(node, YScalar) and node.style == "*":
             return  # an alias, already reported by read_yaml
-        self.error("file/wrong-type", f"expected {what}, found {_describe(node)}", node.span)
+        self.error("file/wrong-type", f"expected {what}, found {describe(node)}", node.span)
 
     def mapping(self, node: YamlNode, what: str) -> YMapping | None:
         if isinstance(node, YMapping):
@@ -667,7 +641,7 @@ class _FileReader:
             for k, _ in node.items:
                 rep.name(k, "custom field", known, "name/unknown-custom-field")
             return {str(k.value): plain(v) for k, v in node.items}
-        rep.keys(node, _SLA_KEYS, (), "'expect.sla'")
+        rep.keys(node, SLA_KEYS, (), "'expect.sla'")
         policy = node.get("policy")
         if policy is not None and checked is not None:
             rep.name(policy, "SLA policy", checked.policies, "name/unknown-policy", nullable=True)
