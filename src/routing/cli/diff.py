@@ -35,7 +35,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from routing.cli._tickets import INPUT_FORMATS, TicketSourceError, guess_format
+from routing.cli._tickets import INPUT_FORMATS, TicketSourceError
 from routing.cli.dry_run import (
     MAX_LINE_ERRORS,
     _default_now,
@@ -43,6 +43,7 @@ from routing.cli.dry_run import (
     _open_output,
     _Progress,
     _UsageError,
+    ticket_source,
 )
 from routing.cli.main import EXIT_FINDING, EXIT_OK, EXIT_USAGE
 from routing.testing.diff import DiffBuilder, Limit, LimitResult, describe_ruleset
@@ -171,14 +172,7 @@ def _run(args: argparse.Namespace) -> int:
 
     now = _default_now(args.now)
     limits = _limits(args.fail_on)
-    if args.jobs is not None and args.jobs < 1:
-        raise _UsageError(f"--jobs: expected a number of processes >= 1, found {args.jobs}")
-    try:
-        fmt_in = guess_format(args.tickets, args.input_format)
-    except TicketSourceError as exc:
-        raise _UsageError(str(exc)) from None
-    if args.tickets != "-" and not os.path.exists(args.tickets):
-        raise _UsageError(f"tickets file '{args.tickets}' not found")
+    fmt_in = ticket_source(args)
 
     with contextlib.ExitStack() as stack:
         sides: list[RuleSource] = []

@@ -106,14 +106,7 @@ def _run(args: argparse.Namespace) -> int:
     from routing.cli.output import render
 
     now = _default_now(args.now)
-    if args.jobs is not None and args.jobs < 1:
-        raise _UsageError(f"--jobs: expected a number of processes >= 1, found {args.jobs}")
-    try:
-        fmt_in = guess_format(args.tickets, args.input_format)
-    except TicketSourceError as exc:
-        raise _UsageError(str(exc)) from None
-    if args.tickets != "-" and not os.path.exists(args.tickets):
-        raise _UsageError(f"tickets file '{args.tickets}' not found")
+    fmt_in = ticket_source(args)
     if args.trace and args.format not in (None, "jsonl"):
         raise _UsageError(f"--trace works with --format jsonl, not {args.format}")
 
@@ -156,6 +149,23 @@ def _run(args: argparse.Namespace) -> int:
         finally:
             close()
     return EXIT_FINDING if skipped else EXIT_OK
+
+
+def ticket_source(args: argparse.Namespace) -> str:
+    """The input format of ``--tickets`` after checking it and ``--jobs`` (dry-run, diff).
+
+    Raises:
+        _UsageError: N below 1, a tickets file that is missing or of no known format.
+    """
+    if args.jobs is not None and args.jobs < 1:
+        raise _UsageError(f"--jobs: expected a number of processes >= 1, found {args.jobs}")
+    try:
+        fmt = guess_format(args.tickets, args.input_format)
+    except TicketSourceError as exc:
+        raise _UsageError(str(exc)) from None
+    if args.tickets != "-" and not os.path.exists(args.tickets):
+        raise _UsageError(f"tickets file '{args.tickets}' not found")
+    return fmt
 
 
 def _default_now(text: str | None) -> datetime:
