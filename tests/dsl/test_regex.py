@@ -6,8 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from routing.dsl.regex import RegexProblem, compile_regex
+from routing.dsl.regex import RegexProblem, compile_regex, regex_test
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,30 @@ def test_compile_regex_searches_with_flags(case: MatchCase) -> None:
     compiled = compile_regex(case.pattern, case.flags)
     m = compiled.search(case.text)
     assert (m.group(0) if m else None) == case.found
+
+
+@pytest.mark.parametrize("case", MATCHES, ids=[c.note for c in MATCHES])
+def test_regex_test_answers_as_search_does(case: MatchCase) -> None:
+    """`regex_test` is the boolean of `search`, without match objects."""
+    assert regex_test(compile_regex(case.pattern, case.flags))(case.text) is (
+        case.found is not None
+    )
+
+
+_PATTERNS = ("^$", "\\bé", "x*", "[^a]$", "(?s).{3}", "^\\p{Lu}{2}", "ab|ß", "\\d{2,}$")
+
+
+@given(st.sampled_from(_PATTERNS), st.sampled_from(("", "i", "m", "ims")), st.text(max_size=30))
+def test_regex_test_agrees_with_search_on_any_text(pattern: str, flags: str, text: str) -> None:
+    """Empty matches, anchors and multi-byte text: the byte-level test never disagrees."""
+    compiled = compile_regex(pattern, flags)
+    try:
+        expected = compiled.search(text) is not None
+    except UnicodeEncodeError:  # a lone surrogate: both refuse it the same way
+        with pytest.raises(UnicodeEncodeError):
+            regex_test(compiled)(text)
+        return
+    assert regex_test(compiled)(text) is expected
 
 
 @dataclass(frozen=True)
