@@ -65,15 +65,58 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import functools
+import re
+import string
 import zoneinfo
-from collections.abc import Mapping, Sequence, Set
+from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time
 from liquid import BoundTemplate, Environment, RenderContext, StrictDefaultUndefined
+from liquid.ast import BlockNode, ConditionalBlockNode
+from liquid.builtin.content import ContentNode
+from liquid.builtin.expressions import (
+    BooleanExpression,
+    Filter,
+    FilteredExpression,
+    KeywordArgument,
+    Nil,
+    Path,
+    PositionalArgument,
+)
+from liquid.builtin.expressions.logical import (
+    ContainsExpression,
+    EqExpression,
+    GeExpression,
+    GtExpression,
+    LeExpression,
+    LogicalAndExpression,
+    LogicalNotExpression,
+    LogicalOrExpression,
+    LtExpression,
+    NeExpression,
+    _contains,
+    _eq,
+    _le,
+    _lt,
+    is_truthy,
+)
+from liquid.builtin.expressions.primitive import (
+    Blank,
+    Empty,
+    FalseLiteral,
+    FloatLiteral,
+    IntegerLiteral,
+    StringLiteral,
+    TrueLiteral,
+)
 from liquid.builtin.filters.misc import date as _liquid_date
+from liquid.builtin.output import OutputNode
+from liquid.builtin.tags.comment_tag import CommentNode
+from liquid.builtin.tags.if_tag import IfNode
+from liquid.builtin.tags.unless_tag import UnlessNode
 from liquid.exceptions import (
     BlockNestingError,
     ContextDepthError,
@@ -86,6 +129,7 @@ from liquid.exceptions import (
 )
 from liquid.filter import with_environment
 from liquid.mode import Mode
+from liquid.stringify import to_liquid_string
 
 from routing.diagnostics import Diagnostic
 from routing.dsl.ast import SpanMap
@@ -232,9 +276,14 @@ def _zone(zone: object) -> dt.tzinfo:
             f"local expected an IANA time zone name, found {type(zone).__name__}", token=None
         )
     try:
-        return zoneinfo.ZoneInfo(zone)
+        return _zone_info(zone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise FilterArgumentError(f"local: unknown time zone '{zone}'", token=None) from None
+
+
+# ZoneInfo(key) keeps its own cache, but its constructor is still a call with a lock and a
+# weak-value lookup; a zone name is read on every ``local``. (Failures are not remembered.)
+_zone_info = functools.lru_cache(maxsize=256)(zoneinfo.ZoneInfo)
 
 
 @functools.lru_cache(maxsize=256)
@@ -252,26 +301,86 @@ def _locale(language: str) -> Locale:
     return Locale.parse(FALLBACK_LANGUAGE)
 
 
+@dataclass(frozen=True, slots=True)
+class _Language:
+    """What formatting an instant in one language needs, worked out once per language tag."""
+
+    locale: Locale
+    #: The language's full date-time pattern, ``{1}`` the date and ``{0}`` the time.
+    pattern: str
+    #: The short time pattern reads only the hour and minute (``HH:mm``, ``h:mm a``, ...),
+    #: so its text can be shared by every instant with the same wall-clock hour and minute.
+    by_minute: bool
+
+
+_QUOTED = re.compile(r"'[^']*'")
+_MINUTE_FIELDS = frozenset("HhKkma")  # hour, minute and am/pm: nothing finer, no zone
+
+
+@functools.lru_cache(maxsize=256)
+def _language(language: str) -> _Language:
+    locale = _locale(language)
+    short = str(locale.time_formats["short"].pattern)
+    fields = set(_QUOTED.sub("", short)) & set(string.ascii_letters)
+    pattern = str(locale.datetime_formats["full"]).replace("'", "")
+    return _Language(locale, pattern, fields <= _MINUTE_FIELDS)
+
+
 def _localised(local: dt.datetime, language: object) -> str:
     """Full date, short time and the zone's short name, in `language` (CLDR via babel)."""
     tag = language if isinstance(language, str) else ""
     # The text depends on the wall time, its offset (the ISO text holds both), the zone
     # (its names) and the language: renders of one run share instants such as a calendar's
-    # next opening, and babel takes tens of microseconds per call.
+    # next opening.
     return _localised_text(local.isoformat(), local.tzinfo, tag, local)
 
 
 @functools.lru_cache(maxsize=4096)
 def _localised_text(_iso: str, _zone: object, language: str, local: dt.datetime) -> str:
-    locale = _locale(language)
+    # babel takes about 20 us for the three parts of a new instant. Each part depends on
+    # less than the whole instant, so each is remembered on its own (bounded) key: distinct
+    # instants of one day, of one minute or of one zone offset share their texts.
+    lang = _language(language)
     zone = local.tzinfo
-    date = format_date(local.date(), "full", locale=locale)
-    time = format_time(local, "short", tzinfo=zone, locale=locale)
-    name = format_time(local, "z", tzinfo=zone, locale=locale)
-    if name[:1] in "+-":  # the language has no short name for this zone: GMT+01:00
-        name = format_time(local, "OOOO", tzinfo=zone, locale=locale)
-    pattern = str(locale.datetime_formats["full"]).replace("'", "")
-    return pattern.replace("{1}", date).replace("{0}", f"{time} {name}")
+    key: tuple[object, ...] = (local.date(), language)
+    date = _DATES.get(key)
+    if date is None:  # babel's full date: a function of the calendar date and language
+        date = format_date(local.date(), "full", locale=lang.locale)
+        _remember(_DATES, key, date)
+    if lang.by_minute:  # the short time reads only the hour, minute and am/pm
+        key = (local.hour, local.minute, language)
+        time = _TIMES.get(key)
+        if time is None:
+            time = format_time(local, "short", tzinfo=zone, locale=lang.locale)
+            _remember(_TIMES, key, time)
+    else:
+        time = format_time(local, "short", tzinfo=zone, locale=lang.locale)
+    # babel's zone name (``z``) is a function of the zone, whether daylight saving time is
+    # in force and, for a zone the language has no name for, the UTC offset; ``OOOO`` of
+    # the offset alone.
+    key = (zone, bool(local.dst()), local.utcoffset(), language)
+    name = _ZONE_NAMES.get(key)
+    if name is None:
+        name = format_time(local, "z", tzinfo=zone, locale=lang.locale)
+        if name[:1] in "+-":  # the language has no short name for this zone: GMT+01:00
+            name = format_time(local, "OOOO", tzinfo=zone, locale=lang.locale)
+        _remember(_ZONE_NAMES, key, name)
+    return lang.pattern.replace("{1}", date).replace("{0}", f"{time} {name}")
+
+
+#: Bounded memos of the parts of a localised instant (see `_localised_text`).
+_DATES: dict[tuple[object, ...], str] = {}
+_TIMES: dict[tuple[object, ...], str] = {}
+_ZONE_NAMES: dict[tuple[object, ...], str] = {}
+_MEMO_SIZE = 4096
+
+
+def _remember(memo: dict[tuple[object, ...], str], key: tuple[object, ...], text: str) -> None:
+    """Store `text` under `key`, emptying `memo` first when it is full (single dict
+    operations: safe from many threads, and at worst a text is computed twice)."""
+    if len(memo) >= _MEMO_SIZE:
+        memo.clear()
+    memo[key] = text
 
 
 _NO_LANGUAGE = object()
@@ -440,7 +549,39 @@ def parse_template(text: str, spans: SpanMap) -> tuple[CompiledTemplate | None, 
 # --------------------------------------------------------------------------- rendering
 
 
+#: Exact built-in types that are plain data as they are: `_plain` returns such a value
+#: itself (``str.__str__``, ``int`` and ``float`` of an exact instance are the instance).
+_SCALARS: frozenset[type] = frozenset({str, int, float, bool, type(None)})
+
+
 def _plain(value: object, where: str, depth: int) -> object:
+    cls = type(value)
+    if cls in _SCALARS:
+        return value
+    # Exact dicts and lists (JSON data) take a loop that keeps their scalar items as they
+    # are and builds the `where` text only for an item it descends into; anything else,
+    # and every error, takes the general path below.
+    if cls is dict and depth < _DATA_DEPTH_LIMIT:
+        out: dict[str, object] = {}
+        for key, item in cast("dict[object, object]", value).items():
+            if type(key) is str and type(item) in _SCALARS:
+                out[key] = item
+            else:
+                if not isinstance(key, str):
+                    raise TemplateRenderError(
+                        f"template data at '{where}' has a {type(key).__name__} key, not a string"
+                    )
+                out[str.__str__(key)] = _plain(item, f"{where}.{key}" if where else key, depth + 1)
+        return out
+    if (cls is list or cls is tuple) and depth < _DATA_DEPTH_LIMIT:
+        return [
+            item if type(item) in _SCALARS else _plain(item, f"{where}[{i}]", depth + 1)
+            for i, item in enumerate(cast("list[object]", value))
+        ]
+    return _plain_general(value, where, depth)
+
+
+def _plain_general(value: object, where: str, depth: int) -> object:
     if value is None or isinstance(value, bool):
         return value
     if isinstance(value, enum.Enum):
@@ -499,6 +640,286 @@ def _render_message(err: LiquidError) -> str:
         line, column = context[0], context[1] + 1
         message = f"{message} (line {line}, column {column})"
     return message
+
+
+# --------------------------------------------------------------------------- fast renderer
+#
+# python-liquid renders a template by walking its tree with a render context: a chain of
+# namespaces, a path resolver that handles drops, undefined values and ``size``/``first``/
+# ``last``, an output stream that counts bytes. For the templates of replies (text, output
+# statements with filters, ``if`` on the data) that machinery costs 20-50 us per render.
+# `_fast_renderer` turns such a tree, once, into closures that read the plain data with
+# dict lookups and call the same Liquid helpers for what they mean (`is_truthy`, `_eq`,
+# `_lt`, `_le`, `_contains`, `to_liquid_string`, the filter functions). It renders only the
+# straightforward case: whenever anything is not - a missing key, a value that is not an
+# exact dict or list on a path, a filter that raises, output over the limit - it raises
+# `_Fallback` and `CompiledTemplate.render` renders the template with python-liquid again,
+# which gives the output or the error. So a fast render is either python-liquid's output or
+# not used; tests/dsl/test_templates_fast.py checks this on every template of the
+# repository and on generated data (docs/decisions/0015-fast-template-renderer.md).
+
+
+class _Fallback(Exception):
+    """The fast renderer cannot tell what python-liquid does here; it must render."""
+
+
+class _Unsupported(Exception):
+    """A node or expression the fast renderer does not compile (the template keeps Liquid)."""
+
+
+_Data = dict[str, object]
+_Value = Callable[[_Data], object]
+_Emit = Callable[[_Data, list[str]], None]
+
+#: Roots Liquid's render context binds before the data (``partial`` is in its namespace).
+_SHADOWED_ROOTS = frozenset({"partial"})
+
+
+def _lookup(obj: object, key: object) -> object:
+    """``obj[key]`` where Liquid reads exactly that: a key of a dict, an index of a list."""
+    cls = type(obj)
+    if cls is dict and type(key) is str:
+        return obj[key]  # type: ignore[index]
+    if cls is list and type(key) is int:
+        return obj[key]  # type: ignore[index]
+    raise _Fallback
+
+
+def _path_value(path: Path) -> _Value:
+    segments = path.path
+    root = segments[0]
+    if type(root) is not str or root in _SHADOWED_ROOTS:
+        raise _Unsupported
+    rest: list[str | int | _Value] = []
+    for segment in segments[1:]:
+        rest.append(_path_value(segment) if isinstance(segment, Path) else segment)
+    keys = tuple(rest)
+    if all(type(k) is str for k in keys):
+        if len(keys) == 1:
+            (k1,) = keys
+
+            def root_key(data: _Data) -> object:
+                obj = data[root]
+                if type(obj) is not dict:
+                    raise _Fallback
+                return obj[k1]
+
+            return root_key
+
+        def dict_path(data: _Data) -> object:
+            obj = data[root]
+            for key in keys:
+                if type(obj) is not dict:
+                    raise _Fallback
+                obj = obj[key]
+            return obj
+
+        return dict_path
+
+    def path_value(data: _Data) -> object:
+        obj = data[root]
+        for key in keys:
+            obj = _lookup(obj, key(data) if callable(key) else key)
+        return obj
+
+    return path_value
+
+
+def _constant(value: object) -> _Value:
+    def constant(_data: _Data) -> object:
+        return value
+
+    return constant
+
+
+def _filter(flt: Filter, left: _Value) -> _Value:
+    func = _ENV.filters.get(flt.name)
+    if func is None or getattr(func, "with_context", False):
+        raise _Unsupported
+    if getattr(func, "with_environment", False):
+        func = functools.partial(func, environment=_ENV)
+    positional: list[_Value] = []
+    keywords: list[tuple[str, _Value]] = []
+    for arg in flt.args:
+        if isinstance(arg, KeywordArgument):
+            keywords.append((arg.name, _value(arg.value)))
+        elif isinstance(arg, PositionalArgument):
+            positional.append(_value(arg.value))
+        else:  # pragma: no cover - python-liquid has only these two
+            raise _Unsupported
+    args = tuple(positional)
+    kwargs = tuple(keywords)
+
+    def apply(data: _Data) -> object:
+        value = left(data)
+        try:
+            return func(value, *[a(data) for a in args], **{name: a(data) for name, a in kwargs})
+        except _Fallback:
+            raise
+        except Exception:  # Liquid wraps and locates the error: let it render
+            raise _Fallback from None
+
+    return apply
+
+
+def _compare(op: Callable[..., object], token: object, left: _Value, right: _Value) -> _Value:
+    def compare(data: _Data) -> object:
+        try:
+            return op(token, left(data), right(data))
+        except (LiquidError, TypeError):
+            raise _Fallback from None
+
+    return compare
+
+
+def _value(expr: object) -> _Value:
+    """The closure computing a Liquid expression from plain data, as python-liquid does."""
+    cls = type(expr)
+    if cls is Path:
+        return _path_value(expr)  # type: ignore[arg-type]
+    if cls is StringLiteral:  # autoescape is off: the text itself
+        return _constant(expr.value)  # type: ignore[attr-defined]
+    if cls in (IntegerLiteral, FloatLiteral, TrueLiteral, FalseLiteral):
+        return _constant(expr.value)  # type: ignore[attr-defined]
+    if cls is Nil:
+        return _constant(None)
+    if cls in (Empty, Blank):  # they evaluate to themselves
+        return _constant(expr)
+    if cls is FilteredExpression:
+        value = _value(expr.left)  # type: ignore[attr-defined]
+        for flt in expr.filters or ():  # type: ignore[attr-defined]
+            value = _filter(flt, value)
+        return value
+    if cls is BooleanExpression:
+        inner = _value(expr.expression)  # type: ignore[attr-defined]
+        return lambda data: is_truthy(inner(data))
+    if cls is LogicalNotExpression:
+        inner = _value(expr.right)  # type: ignore[attr-defined]
+        return lambda data: not is_truthy(inner(data))
+    if cls in (LogicalAndExpression, LogicalOrExpression):
+        left, right = _value(expr.left), _value(expr.right)  # type: ignore[attr-defined]
+        if cls is LogicalAndExpression:
+            return lambda data: is_truthy(left(data)) and is_truthy(right(data))
+        return lambda data: is_truthy(left(data)) or is_truthy(right(data))
+    if cls in (EqExpression, NeExpression, LeExpression, GeExpression):
+        left, right = _value(expr.left), _value(expr.right)  # type: ignore[attr-defined]
+        if cls is EqExpression:
+            return lambda data: _eq(left(data), right(data))
+        if cls is NeExpression:
+            return lambda data: not _eq(left(data), right(data))
+        if cls is LeExpression:
+            return _compare(lambda _t, a, b: _le(a, b), None, left, right)
+        return _compare(lambda _t, a, b: _le(b, a), None, left, right)
+    if cls in (LtExpression, GtExpression, ContainsExpression):
+        left, right = _value(expr.left), _value(expr.right)  # type: ignore[attr-defined]
+        token = expr.token  # type: ignore[attr-defined]
+        if cls is LtExpression:
+            return _compare(_lt, token, left, right)
+        if cls is GtExpression:
+            return _compare(lambda t, a, b: _lt(t, b, a), token, left, right)
+        return _compare(_contains, token, left, right)
+    raise _Unsupported
+
+
+def _output(node: OutputNode) -> _Emit:
+    value = _value(node.expression)
+
+    def output(data: _Data, out: list[str]) -> None:
+        result = value(data)
+        out.append(result if type(result) is str else to_liquid_string(result, False))
+
+    return output
+
+
+def _block(nodes: Sequence[object], blank: bool) -> _Emit:
+    """A block's nodes; a blank block (whitespace and tags) is run and its text dropped, as
+    python-liquid does (``suppress_blank_control_flow_blocks``)."""
+    parts = tuple(_emitter(node) for node in nodes)
+
+    def block(data: _Data, out: list[str]) -> None:
+        for part in parts:
+            if type(part) is str:
+                out.append(part)
+            else:
+                part(data, out)  # type: ignore[operator]
+
+    if blank and _ENV.suppress_blank_control_flow_blocks:
+        return lambda data, _out: block(data, [])
+    return block
+
+
+def _branches(node: IfNode | UnlessNode) -> _Emit:
+    condition = _value(node.condition)
+    first = _block(node.consequence.nodes, node.consequence.blank)
+    alternatives = tuple(
+        (_value(alt.expression), _block(alt.block.nodes, alt.block.blank))
+        for alt in node.alternatives
+        if type(alt) is ConditionalBlockNode or _unsupported()
+    )
+    default = _block(node.default.nodes, node.default.blank) if node.default is not None else None
+    negate = type(node) is UnlessNode
+
+    def branches(data: _Data, out: list[str]) -> None:
+        if bool(condition(data)) is not negate:
+            first(data, out)
+            return
+        for test, block in alternatives:
+            if test(data):
+                block(data, out)
+                return
+        if default is not None:
+            default(data, out)
+
+    return branches
+
+
+def _unsupported() -> bool:
+    raise _Unsupported
+
+
+def _emitter(node: object) -> str | _Emit:
+    """A node as text (content) or as a closure appending its output."""
+    cls = type(node)
+    if cls is ContentNode:
+        return node.text  # type: ignore[attr-defined, no-any-return]
+    if cls is OutputNode:
+        return _output(node)  # type: ignore[arg-type]
+    if cls is IfNode or cls is UnlessNode:
+        if type(node.consequence) is not BlockNode or (  # type: ignore[attr-defined]
+            node.default is not None and type(node.default) is not BlockNode  # type: ignore[attr-defined]
+        ):
+            raise _Unsupported
+        return _branches(node)  # type: ignore[arg-type]
+    if cls is CommentNode:
+        return ""
+    raise _Unsupported
+
+
+def _fast_renderer(bound: BoundTemplate) -> Callable[[_Data], str] | None:
+    """The template as closures over plain data, or None if it has a node they do not do.
+
+    The returned function raises `_Fallback` where python-liquid must render instead.
+    """
+    try:
+        render = _block(bound.nodes, blank=False)
+    except _Unsupported:
+        return None
+    quick = OUTPUT_LIMIT // 4  # at most 4 UTF-8 bytes a character
+
+    def fast(data: _Data) -> str:
+        out: list[str] = []
+        try:
+            render(data, out)
+        except (KeyError, IndexError):  # a path Liquid would call undefined
+            raise _Fallback from None
+        text = "".join(out)
+        # Liquid's output limit counts UTF-8 bytes as they are written; the count only grows,
+        # so the output stays within the limit exactly when the whole text does.
+        if len(text) > quick and len(text.encode("utf-8")) > OUTPUT_LIMIT:
+            raise _Fallback
+        return text
+
+    return fast
 
 
 class TemplateData:
@@ -563,9 +984,11 @@ class CompiledTemplate:
     variables: tuple[TemplateVariable, ...]
     _bound: BoundTemplate = field(repr=False)
     _reads: frozenset[str] | None = field(init=False, repr=False)
+    _fast: Callable[[_Data], str] | None = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_reads", _roots(self.variables))
+        object.__setattr__(self, "_fast", _fast_renderer(self._bound))
 
     def render(self, data: Mapping[str, object] | TemplateData) -> str:
         """Render with `data` (plain data, see the module docstring), or a `TemplateData`.
@@ -579,6 +1002,12 @@ class CompiledTemplate:
         else:
             plain = _plain(data, "", 0)
         assert isinstance(plain, dict)
+        fast = self._fast
+        if fast is not None:
+            try:
+                return fast(plain)
+            except _Fallback:
+                pass
         try:
             return self._bound.render(plain)
         except LiquidError as err:
