@@ -15,22 +15,24 @@ negations over enums, ``priority`` order comparisons, ``tags has ..``, and ``con
 (only one whose earlier operands can raise nothing but `EvalFailure`, which ``and`` absorbs),
 an ``or`` the union of its operands' guards, a define the guard of its condition.
 
-Per ticket, `StageIndex.candidates` computes at the start of a stage, from the state as the
-earlier stages left it, the positions of the rules to visit: a dict lookup per lookup field,
-one per ticket tag, and the words found by ONE Aho-Corasick pass over the case-folded text
-(shared by all stages), plus the unguarded rules. A field that a rule of a ``mode: all``
-stage writes (route, priority, set, tag, assign) is not used to guard the later rules of that
-stage. docs/decisions/0012-rule-index.md gives the reasoning and the step budget's rule.
+Per ticket, `StageIndex.mask` computes at the start of a stage, from the state as the
+earlier stages left it, the positions of the rules to visit, as an int used as a bit set: a
+dict lookup per lookup field, one per ticket tag, and the words found by ONE Aho-Corasick
+pass over the case-folded text (`RuleIndex.scan`, shared by all stages: each word maps to one
+mask over every stage's positions), plus the unguarded rules. A field that a rule of a
+``mode: all`` stage writes (route, priority, set, tag, assign) is not used to guard the later
+rules of that stage. docs/decisions/0012-rule-index.md gives the reasoning and the step
+budget's rule; docs/decisions/0017-stage-plans.md the bit sets and the engine's plans.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import chain
 from typing import Any
 
 import ahocorasick  # type: ignore[import-not-found, import-untyped, unused-ignore]
+import re2
 
 from routing.compiler.predicates import Fn
 from routing.compiler.state import EvalFailure, State
@@ -39,13 +41,23 @@ from routing.dsl.checker import CheckedRuleset
 from routing.model.schema import CHANNELS, PRIORITIES, STATUSES
 from routing.model.types import Kind
 
-__all__ = ["Atom", "RuleIndex", "StageIndex", "build_index", "guard_of"]
+__all__ = [
+    "Atom",
+    "Lookup",
+    "RuleIndex",
+    "StageIndex",
+    "WordScanner",
+    "build_index",
+    "guard_of",
+    "lookup_mask",
+    "positions",
+]
 
 #: ("eq", field, value) | ("tag", name) | ("word", folded needle)
 Atom = tuple[Any, ...]
 Guard = frozenset[Atom]
 
-_WORDS_KEY = "index:words"
+_FIXED_KEY = "index:fixed"
 _TEXT_FOLD_KEY = "fold:text"  # the key `predicates._folded` caches the folded text under
 _BUILTIN_LOOKUPS = frozenset({"channel", "status", "priority", "queue", "assignee"})
 _BUILTIN_DOMAINS: Mapping[str, tuple[str, ...]] = {
@@ -547,90 +559,210 @@ def _writes(rule: ast.Rule) -> set[str]:
 # ---------------------------------------------------------------------------- runtime
 
 
-class StageIndex:
-    """The index of one stage: which rule positions a ticket's state makes candidates."""
+#: one lookup: the field's getter, value -> positions, and every position the field guards
+Lookup = tuple[Fn, dict[Any, int], int]
 
-    __slots__ = ("fields", "tags", "unguarded", "words")
+
+def lookup_mask(lookups: tuple[Lookup, ...], s: State) -> int:
+    """The positions the lookups' field values in `s` make candidates."""
+    found = 0
+    for get, table, every in lookups:
+        try:
+            value = get(s)
+        except EvalFailure:  # the field's read fails: every rule reading it is visited
+            found |= every
+            continue
+        found |= table.get(value, 0)
+    return found
+
+
+class StageIndex:
+    """The index of one stage: which rule positions a ticket's state makes candidates.
+
+    Sets of positions are ints used as bit sets (bit ``p`` is the stage's rule ``p``): a
+    union is one ``|``, and the set bits come out in rule order without sorting.
+    """
+
+    __slots__ = ("fields", "fixed", "offset", "size", "tags", "unguarded")
 
     def __init__(
         self,
-        fields: tuple[tuple[Fn, dict[Any, tuple[int, ...]], tuple[int, ...]], ...],
-        tags: dict[str, tuple[int, ...]],
-        words: dict[int, tuple[int, ...]],
-        unguarded: tuple[int, ...],
+        fields: tuple[Lookup, ...],
+        tags: dict[str, int],
+        fixed: bool,
+        unguarded: int,
+        offset: int,
+        size: int,
     ) -> None:
-        #: per lookup field: its getter, value -> positions, and every position it guards
+        #: the lookups of the fields some rule's action may change (read at the stage start)
         self.fields = fields
+        #: tag -> positions
         self.tags = tags
-        self.words = words
+        #: whether a guard of the stage reads what no action changes (`RuleIndex.fixed`)
+        self.fixed = fixed
+        #: the enabled rules without a guard (candidates for every ticket)
         self.unguarded = unguarded
+        #: where the stage's positions start in the rule set's masks (`RuleIndex.fixed`)
+        self.offset = offset
+        #: how many rules the stage has
+        self.size = size
 
-    def candidates(self, s: State, found_words: Callable[[State], Iterable[int]]) -> list[int]:
-        """The positions of the rules to visit, in rule order."""
-        found: set[int] = set()
-        for get, table, every in self.fields:
-            try:
-                value = get(s)
-            except EvalFailure:  # the field's read fails: every rule reading it is visited
-                found.update(every)
-                continue
-            hit = table.get(value)
-            if hit is not None:
-                found.update(hit)
+    def mask(self, s: State, fixed: int) -> int:
+        """The candidate positions for `s` as a bit set. `fixed` is the rule set's mask
+        for the ticket (`RuleIndex.fixed`); it is only read when `self.fixed`."""
+        found = self.unguarded
+        if self.fields:
+            found |= lookup_mask(self.fields, s)
         if self.tags:
             tags = self.tags
             for tag in s.tags:
-                hit = tags.get(tag)
-                if hit is not None:
-                    found.update(hit)
-        if self.words:
-            words = self.words
-            for w in found_words(s):
-                hit = words.get(w)
-                if hit is not None:
-                    found.update(hit)
-        if not self.unguarded:
-            return sorted(found)
-        return sorted(chain(self.unguarded, found))
+                found |= tags.get(tag, 0)
+        if self.fixed:
+            found |= (fixed >> self.offset) & ((1 << self.size) - 1)
+        return found
+
+
+def positions(mask: int) -> list[int]:
+    """The set bits of `mask`, lowest first."""
+    out = []
+    while mask:
+        low = mask & -mask
+        out.append(low.bit_length() - 1)
+        mask ^= low
+    return out
+
+
+class WordScanner:
+    """Which of a set of words occur in a text, each word standing for a mask of rule
+    positions: `scan` gives the union of the masks of the words found.
+
+    The words are matched as UTF-8 bytes by one RE2 set of literals (`re2.Set`: a DFA over
+    the bytes, which reports every member found anywhere, overlapping or not). UTF-8 is
+    self-synchronising, so a word's bytes occur in a text's bytes exactly when the word
+    occurs in the text; ``surrogatepass`` keeps that true of lone surrogates (a ticket read
+    from JSON may hold one). RE2 can refuse a set whose automaton does not fit its memory
+    budget (it then matches nothing, silently); the set is probed at build time with a text
+    holding every word, and when it fails (or `use_re2` is False) a pyahocorasick automaton
+    does the scan instead (slower per character, with no memory budget).
+    """
+
+    __slots__ = ("automaton", "masks", "matcher")
+
+    def __init__(
+        self, words: Mapping[str, int], *, use_re2: bool = True, max_mem: int = 32 << 20
+    ) -> None:
+        #: the mask of each word, in the RE2 set's order
+        self.masks = tuple(words.values())
+        self.matcher: Callable[[bytes], list[int] | None] | None = None
+        self.automaton: Any = None
+        if use_re2:
+            self.matcher = _re2_set(list(words), max_mem)
+        if self.matcher is None:
+            automaton = ahocorasick.Automaton()
+            for word, mask in words.items():
+                automaton.add_word(word, mask)
+            automaton.make_automaton()
+            self.automaton = automaton
+
+    def scan(self, text: str) -> int:
+        """The union of the masks of the words that occur in `text`."""
+        found = 0
+        matcher = self.matcher
+        if matcher is not None:
+            hits = matcher(text.encode("utf-8", "surrogatepass"))
+            if hits:
+                masks = self.masks
+                for i in hits:
+                    found |= masks[i]
+            return found
+        # every occurrence of every word is reported; OR-ing a word's mask again is a no-op
+        for _end, mask in self.automaton.iter(text):
+            found |= mask
+        return found
+
+
+def _re2_set(words: list[str], max_mem: int) -> Callable[[bytes], list[int] | None] | None:
+    """The `Match` of an RE2 set of the literal words (as bytes), or None when RE2 does not
+    find every word in a text made of them all (its automaton did not fit `max_mem`)."""
+    options = re2.Options()
+    options.encoding = re2.Options.Encoding.LATIN1  # bytes in, bytes matched: no decoding
+    options.literal = True
+    options.case_sensitive = True  # the text and the words are both case-folded already
+    options.log_errors = False
+    options.max_mem = max_mem
+    encoded = [w.encode("utf-8", "surrogatepass") for w in words]
+    matcher = re2.Set.SearchSet(options)
+    try:
+        for i, word in enumerate(encoded):
+            if matcher.Add(word) != i:
+                return None
+        matcher.Compile()
+    except re2.error:
+        return None
+    probe = matcher.Match(b"\n".join(encoded))
+    if probe is None or sorted(probe) != list(range(len(encoded))):
+        return None
+    match: Callable[[bytes], list[int] | None] = matcher.Match
+    return match
 
 
 class RuleIndex:
-    """The index of a compiled rule set: one `StageIndex` per stage, and the automaton of
-    every word any guard needs."""
+    """The index of a compiled rule set: one `StageIndex` per stage, the words any guard
+    needs, and the lookups of the fields no action changes.
 
-    __slots__ = ("automaton", "guarded", "stages", "total_cost")
+    What no rule can change during an evaluation — the ticket's text, and the lookup fields
+    that no action of the rule set writes (the channel, ``requester.*``, headers, most custom
+    fields) — is read once per ticket, into one mask over every stage's positions (stage
+    ``k``'s rules start at bit ``stages[k].offset``): `fixed`.
+    """
+
+    __slots__ = ("guarded", "lookups", "plans", "stages", "total_cost", "words")
 
     def __init__(
         self,
         stages: tuple[StageIndex, ...],
-        automaton: Any,
+        words: WordScanner | None,
+        lookups: tuple[Lookup, ...],
         total_cost: int,
         guarded: int,
     ) -> None:
         self.stages = stages
-        self.automaton = automaton
+        #: finds the guard words in a text (None when no guard has a word)
+        self.words = words
+        #: the lookups of the fields no action writes, with positions across stages
+        self.lookups = lookups
         #: the steps of every enabled rule: under the step budget, no visit order can exceed it
         self.total_cost = total_cost
         #: how many rules have a guard (the others are visited for every ticket)
         self.guarded = guarded
+        #: the engine's visit plans, per event, built on first use (`routing.engine.pipeline`);
+        #: at most one per event, and racing threads build equal ones
+        self.plans: dict[str, Any] = {}
 
-    def found_words(self, s: State) -> Iterable[int]:
-        """The ids of the guard words in the ticket's case-folded text (one pass, cached)."""
+    def fixed(self, s: State) -> int:
+        """The positions, across stages, that the ticket's text (its guard words, found in
+        one pass over the case-folded text) and its unchanging lookup fields make
+        candidates. Uncached: call it once per evaluation."""
+        found = lookup_mask(self.lookups, s) if self.lookups else 0
+        words = self.words
+        if words is None:
+            return found
         cache = s.cache
-        found: set[int] | None = cache.get(_WORDS_KEY)
-        if found is None:
-            text = cache.get(_TEXT_FOLD_KEY)
-            if text is None:
-                t = s.ticket
-                text = cache[_TEXT_FOLD_KEY] = f"{t.subject}\n{t.body}".casefold()
-            automaton = self.automaton
-            found = {w for _end, w in automaton.iter(text)} if automaton is not None else set()
-            cache[_WORDS_KEY] = found
-        return found
+        text = cache.get(_TEXT_FOLD_KEY)
+        if text is None:
+            t = s.ticket
+            text = cache[_TEXT_FOLD_KEY] = f"{t.subject}\n{t.body}".casefold()
+        return found | words.scan(text)
 
     def candidates(self, stage: int, s: State) -> list[int]:
         """The positions of the rules of stage `stage` that `s` may match, in rule order."""
-        return self.stages[stage].candidates(s, self.found_words)
+        index = self.stages[stage]
+        fixed = 0
+        if index.fixed:
+            fixed = s.cache.get(_FIXED_KEY, -1)
+            if fixed < 0:
+                fixed = s.cache[_FIXED_KEY] = self.fixed(s)
+        return positions(index.mask(s, fixed))
 
 
 def build_index(
@@ -641,67 +773,76 @@ def build_index(
     """The index of a checked rule set. `getter` builds the compiled reader of a path (the
     very closure conditions use); `costs` holds each rule's step cost, per stage."""
     guards = _Guards(checked)
-    word_ids: dict[str, int] = {}
+    # the lookup keys some action may change; the others read the same all along
+    changing: set[str] = set()
+    for stage in checked.stages:
+        for rule in stage.rules:
+            changing |= _writes(rule)
+    word_masks: dict[str, int] = {}
+    # key -> (path, value -> positions, every position), positions across stages
+    fixed_tables: dict[str, tuple[ast.Path, dict[Any, int], int]] = {}
     stages: list[StageIndex] = []
-    total = guarded = 0
+    total = guarded = offset = 0
     for stage, stage_costs in zip(checked.stages, costs, strict=True):
         first = stage.mode.value == "first"
         written: set[str] = set()
-        tables: dict[str, tuple[ast.Path, dict[Any, list[int]], list[int]]] = {}
-        tags: dict[str, list[int]] = {}
-        words: dict[int, list[int]] = {}
-        unguarded: list[int] = []
+        tables: dict[str, tuple[ast.Path, dict[Any, int], int]] = {}
+        tags: dict[str, int] = {}
+        fixed = False
+        unguarded = 0
         for pos, (rule, cost) in enumerate(zip(stage.rules, stage_costs, strict=True)):
             if not rule.enabled:
                 continue
             total += cost
+            bit = 1 << pos
             # `written` holds the writes of the rules before this one (used right away)
             g = guards.guard(checked.expr(rule.when), _usable(written))
             if not first:
                 written |= _writes(rule)
             if g is None:
-                unguarded.append(pos)
+                unguarded |= bit
                 continue
             guarded += 1
             for atom in g:
                 if atom[0] == "word":
-                    wid = word_ids.setdefault(atom[1], len(word_ids))
-                    _add(words.setdefault(wid, []), pos)
+                    fixed = True
+                    word_masks[atom[1]] = word_masks.get(atom[1], 0) | (bit << offset)
                 elif atom[0] == "tag":
-                    _add(tags.setdefault(atom[1], []), pos)
+                    tags[atom[1]] = tags.get(atom[1], 0) | bit
+                elif atom[1] in changing:
+                    _add(tables, guards.lookup_path(atom[1]), atom[1], atom[2], bit)
                 else:
-                    look = guards.lookup_path(atom[1])
-                    entry = tables.setdefault(atom[1], (look, {}, []))
-                    _add(entry[1].setdefault(atom[2], []), pos)
-                    _add(entry[2], pos)
+                    fixed = True
+                    _add(fixed_tables, guards.lookup_path(atom[1]), atom[1], atom[2], bit << offset)
         stages.append(
             StageIndex(
-                tuple(
-                    (
-                        getter(path),
-                        {k: tuple(v) for k, v in table.items()},
-                        tuple(every),
-                    )
-                    for path, table, every in tables.values()
-                ),
-                {k: tuple(v) for k, v in tags.items()},
-                {k: tuple(v) for k, v in words.items()},
-                tuple(unguarded),
+                tuple((getter(path), table, every) for path, table, every in tables.values()),
+                tags,
+                fixed,
+                unguarded,
+                offset,
+                len(stage.rules),
             )
         )
-    automaton = None
-    if word_ids:
-        automaton = ahocorasick.Automaton()
-        for word, wid in word_ids.items():
-            automaton.add_word(word, wid)
-        automaton.make_automaton()
-    return RuleIndex(tuple(stages), automaton, total, guarded)
+        offset += len(stage.rules)
+    words = WordScanner(word_masks) if word_masks else None
+    lookups = tuple((getter(path), table, every) for path, table, every in fixed_tables.values())
+    return RuleIndex(tuple(stages), words, lookups, total, guarded)
+
+
+def _add(
+    tables: dict[str, tuple[ast.Path, dict[Any, int], int]],
+    path: ast.Path,
+    key: str,
+    value: Any,
+    mask: int,
+) -> None:
+    """Record that `mask`'s rules are candidates when field `key` (read by `path`) has
+    `value`."""
+    path, table, every = tables.get(key) or (path, {}, 0)
+    table[value] = table.get(value, 0) | mask
+    tables[key] = (path, table, every | mask)
 
 
 def _usable(blocked: set[str]) -> Callable[[str], bool]:
     return lambda key: key not in blocked
-
-
-def _add(positions: list[int], pos: int) -> None:
-    if not positions or positions[-1] != pos:
-        positions.append(pos)
