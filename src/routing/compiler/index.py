@@ -743,7 +743,14 @@ class RuleIndex:
         """The positions, across stages, that the ticket's text (its guard words, found in
         one pass over the case-folded text) and its unchanging lookup fields make
         candidates. Uncached: call it once per evaluation."""
-        found = lookup_mask(self.lookups, s) if self.lookups else 0
+        found = 0
+        for get, table, every in self.lookups:  # `lookup_mask`, inlined
+            try:
+                value = get(s)
+            except EvalFailure:
+                found |= every
+                continue
+            found |= table.get(value, 0)
         words = self.words
         if words is None:
             return found

@@ -17,7 +17,7 @@ from typing import Any
 
 from routing.compiler.actions import AgentState
 from routing.compiler.compiler import CompiledRuleset
-from routing.compiler.index import RuleIndex, StageIndex
+from routing.compiler.index import Lookup, RuleIndex, StageIndex
 from routing.compiler.state import EvalFailure, State
 from routing.dsl.limits import STEP_BUDGET
 from routing.engine.effects import effects_of
@@ -58,11 +58,266 @@ def run(
 ) -> Decision:
     """Evaluate one ticket through a compiled rule set."""
     index = compiled.index
-    if not trace and index is not None and index.total_cost <= step_budget:
-        plan = index.plans.get(event)
-        if plan is None:
-            plan = index.plans[event] = _plan(compiled, index, event)
-        return _run_planned(compiled, plan, index, ticket, now, history, agents, sla_history)
+    if trace or index is None or index.total_cost > step_budget:
+        return _run_general(
+            compiled, ticket, now, event, history, agents, sla_history, trace, step_budget
+        )
+    # The fast loop: the plan of the event (docs/decisions/0017-stage-plans.md). The step
+    # budget is not counted: every enabled rule together costs no more than it.
+    plan = index.plans.get(event)
+    if plan is None:
+        plan = index.plans[event] = _plan(compiled, index, event)
+    s = State(ticket, now)
+    s.agent_state = agents
+    fired: list[str] = []
+    errors: list[DecisionError] = s.errors
+    threshold = compiled.spam_threshold
+    stopped = False
+    fixed = -1  # the ticket's `RuleIndex.fixed` mask, computed when a stage first needs it
+    for (
+        base,
+        fields,
+        tag_masks,
+        needs_fixed,
+        offset,
+        listening,
+        runs,
+        stage,
+        first,
+        spam,
+    ) in plan.rows:
+        if not stopped:
+            # the candidates, as `StageIndex.mask` computes them, from the state as it is now
+            todo = base
+            for get, table, every in fields:
+                try:
+                    value = get(s)
+                except EvalFailure:  # the field's read fails: every rule reading it is visited
+                    todo |= every
+                    continue
+                todo |= table.get(value, 0)
+            if tag_masks:
+                for tag in s.tags:
+                    todo |= tag_masks.get(tag, 0)
+            if needs_fixed:
+                if fixed < 0:
+                    fixed = index.fixed(s)
+                todo |= fixed >> offset
+            todo &= listening
+            entries = runs.get(todo)
+            if entries is None:
+                entries = stage.rules(todo)
+            for name, condition, actions, stop in entries:
+                try:
+                    if condition(s) is not True:
+                        continue
+                except EvalFailure as exc:
+                    errors.append(DecisionError(exc.code, exc.message, name))
+                    continue
+                except _TYPE_ERRORS as exc:
+                    message = f"{type(exc).__name__}: {exc}"[:300]
+                    errors.append(DecisionError("eval/type-error", message, name))
+                    continue
+                for apply in actions:
+                    apply(s)
+                fired.append(name)
+                if stop:
+                    stopped = True
+                    break
+                if first:
+                    break
+        if spam:
+            s.spam = s.spam or s.spam_score >= threshold
+    if plan.spam_after:
+        s.spam = s.spam or s.spam_score >= threshold
+    sla = sla_of(compiled, s, ticket, now, sla_history, errors)
+    tags = tuple(sorted(s.tags))
+    fired_names = tuple(fired)
+    effects: tuple[Effect, ...] = ()
+    suppressed: tuple[Suppressed, ...] = ()
+    sent: tuple[SentReply, ...] = ()
+    if s.effects:
+        effect_list: list[Effect] = []
+        suppressed_list: list[Suppressed] = []
+        sent_list: list[SentReply] = []
+        effects_of(
+            compiled,
+            s,
+            ticket,
+            now,
+            history,
+            sla,
+            tags,
+            fired,
+            effect_list,
+            suppressed_list,
+            sent_list,
+            errors,
+        )
+        effects, suppressed, sent = tuple(effect_list), tuple(suppressed_list), tuple(sent_list)
+    return Decision(
+        ticket_id=ticket.id,
+        queue=s.queue,
+        priority=s.priority,
+        status=s.status,
+        assignee=s.assignee,
+        tags=tags,
+        spam=s.spam,
+        spam_score=s.spam_score,
+        fields=s.fields,
+        fired=fired_names,
+        effects=effects,
+        sla=sla,
+        errors=tuple(errors),
+        trace=(),
+        suppressed=suppressed,
+        assignment=s.assignment,
+        sent=sent,
+    )
+
+
+# ---------------------------------------------------------------------------- the fast loop
+
+#: one rule as the fast loop needs it: name, condition, actions, stop
+_Entry = tuple[str, Any, tuple[Any, ...], bool]
+
+#: how many candidate sets a stage of a plan remembers the rules of (`_Stage.runs`)
+_RUNS_PER_STAGE = 256
+
+
+class _Stage:
+    """One stage of a plan: its rules listening to the event, and the index's lookups for
+    them. Sets of rules are ints used as bit sets (bit p is the stage's rule p)."""
+
+    __slots__ = (
+        "base",
+        "by_bit",
+        "fields",
+        "first",
+        "fixed",
+        "listening",
+        "offset",
+        "runs",
+        "spam",
+        "tags",
+    )
+
+    def __init__(self, spam: bool, first: bool, sx: StageIndex, listening: int) -> None:
+        guarded = listening & ~sx.unguarded
+        #: the spam threshold is applied after this stage
+        self.spam = spam
+        #: `mode: first`: the first rule that fires ends the stage
+        self.first = first
+        #: the rules the stage visits for every ticket
+        self.base = listening & sx.unguarded
+        # the index's lookups, left out when no listening rule is guarded
+        self.fields = sx.fields if guarded else ()
+        self.tags = sx.tags if guarded else {}
+        self.fixed = sx.fixed and bool(guarded)
+        #: where the stage's bits start in the rule set's masks (`RuleIndex.fixed`)
+        self.offset = sx.offset
+        #: the enabled rules that listen to the event
+        self.listening = listening
+        #: a rule's bit -> the rule
+        self.by_bit: dict[int, _Entry] = {}
+        #: candidate set -> its rules in order, remembered for up to _RUNS_PER_STAGE sets
+        #: (a set depends only on which guards hold, so few sets recur across tickets)
+        self.runs: dict[int, tuple[_Entry, ...]] = {}
+
+    def rules(self, todo: int) -> tuple[_Entry, ...]:
+        """The rules of the candidate set `todo`, in rule order."""
+        by_bit = self.by_bit
+        out = []
+        bits = todo
+        while bits:
+            low = bits & -bits  # the lowest set bit: the earliest rule left
+            out.append(by_bit[low])
+            bits ^= low
+        entries = tuple(out)
+        if len(self.runs) < _RUNS_PER_STAGE:
+            self.runs[todo] = entries
+        return entries
+
+
+#: a `_Stage` as the fast loop unpacks it (one tuple unpacking instead of ten attribute
+#: reads): base, fields, tags, fixed, offset, listening, runs, the stage, first, spam
+_Row = tuple[
+    int,
+    tuple[Lookup, ...],
+    dict[str, int],
+    bool,
+    int,
+    int,
+    dict[int, tuple[_Entry, ...]],
+    _Stage,
+    bool,
+    bool,
+]
+
+
+class _Plan:
+    """What the fast loop does for one event, decided once per compiled rule set."""
+
+    __slots__ = ("rows", "spam_after", "stages")
+
+    def __init__(self, stages: tuple[_Stage, ...], spam_after: bool) -> None:
+        self.stages = stages
+        self.rows: tuple[_Row, ...] = tuple(
+            (
+                st.base,
+                st.fields,
+                st.tags,
+                st.fixed,
+                st.offset,
+                st.listening,
+                st.runs,
+                st,
+                st.first,
+                st.spam,
+            )
+            for st in stages
+        )
+        #: no stage is named spam: the threshold is applied after the last stage
+        self.spam_after = spam_after
+
+
+def _plan(compiled: CompiledRuleset, index: RuleIndex, event: str) -> _Plan:
+    """The fast loop's plan for `event`. A stage with no rule listening to the event keeps
+    its place only when it is the spam stage (the threshold is applied there)."""
+    stages: list[_Stage] = []
+    for stage, sx in zip(compiled.stages, index.stages, strict=True):
+        listening = 0
+        for pos, rule in enumerate(stage.rules):
+            if rule.enabled and event in rule.events:
+                listening |= 1 << pos
+        spam = stage.name == "spam"
+        if not listening and not spam:
+            continue
+        planned = _Stage(spam, stage.mode == "first", sx, listening)
+        for pos, rule in enumerate(stage.rules):
+            if listening >> pos & 1:
+                planned.by_bit[1 << pos] = (rule.name, rule.condition, rule.actions, rule.stop)
+        stages.append(planned)
+    return _Plan(tuple(stages), not compiled.has_spam_stage)
+
+
+# ---------------------------------------------------------------------------- the general loop
+
+
+def _run_general(
+    compiled: CompiledRuleset,
+    ticket: Ticket,
+    now: datetime,
+    event: str,
+    history: Sequence[ReplyRecord],
+    agents: AgentState | None,
+    sla_history: TicketHistory | None,
+    trace: bool,
+    step_budget: int,
+) -> Decision:
+    """`run` with a trace, without a rule index, or when the step budget could be crossed:
+    every rule is visited in order, its steps counted, and its outcome traced if asked."""
+    index = compiled.index
     s = State(ticket, now)
     s.agent_state = agents
     if compiled.observe:
@@ -72,21 +327,15 @@ def run(
     errors: list[DecisionError] = s.errors
     stopped = False
     over_budget = False
-    # The rule index (docs/decisions/0012-rule-index.md): without a trace, and when no visit
-    # order can exceed the step budget, only the candidate rules are visited; otherwise every
-    # rule is, and the rules the index rules out count as not matched without being run.
-    jump = index is not None and not trace and index.total_cost <= step_budget
+    # The rule index (docs/decisions/0012-rule-index.md): here every rule is visited, and
+    # the ones the index rules out count as not matched (their steps too) without being run.
     for stage_no, stage in enumerate(compiled.stages):
         done = False
         rules = stage.rules
         wanted: set[int] | None = None
-        visit: Any = range(len(rules))
-        if index is not None and jump:
-            visit = () if stopped else index.candidates(stage_no, s)
-        elif index is not None and not stopped:
+        if index is not None and not stopped:
             wanted = set(index.candidates(stage_no, s))
-        for pos in visit:
-            rule = rules[pos]
+        for pos, rule in enumerate(rules):
             if stopped or done or not rule.enabled or event not in rule.events:
                 if trace:
                     outcome = (
@@ -197,208 +446,3 @@ def _tests(rule: Any, s: State) -> tuple[tuple[str, Any], ...]:
             out.append((text, "(not evaluated)"))
     observed.clear()
     return tuple(out)
-
-
-# ---------------------------------------------------------------------------- the fast loop
-
-#: one rule as the fast loop needs it: name, condition, actions, stop
-_Entry = tuple[str, Any, tuple[Any, ...], bool]
-
-#: how many candidate sets a stage of a plan remembers the rules of (`_Stage.runs`)
-_RUNS_PER_STAGE = 256
-
-
-class _Stage:
-    """One stage of a plan: its rules listening to the event, and the index's lookups for
-    them. Sets of rules are ints used as bit sets (bit p is the stage's rule p)."""
-
-    __slots__ = (
-        "base",
-        "by_bit",
-        "fields",
-        "first",
-        "fixed",
-        "listening",
-        "offset",
-        "runs",
-        "spam",
-        "tags",
-    )
-
-    def __init__(self, spam: bool, first: bool, sx: StageIndex, listening: int) -> None:
-        guarded = listening & ~sx.unguarded
-        #: the spam threshold is applied after this stage
-        self.spam = spam
-        #: `mode: first`: the first rule that fires ends the stage
-        self.first = first
-        #: the rules the stage visits for every ticket
-        self.base = listening & sx.unguarded
-        # the index's lookups, left out when no listening rule is guarded
-        self.fields = sx.fields if guarded else ()
-        self.tags = sx.tags if guarded else {}
-        self.fixed = sx.fixed and bool(guarded)
-        #: where the stage's bits start in the rule set's masks (`RuleIndex.fixed`)
-        self.offset = sx.offset
-        #: the enabled rules that listen to the event
-        self.listening = listening
-        #: a rule's bit -> the rule
-        self.by_bit: dict[int, _Entry] = {}
-        #: candidate set -> its rules in order, remembered for up to _RUNS_PER_STAGE sets
-        #: (a set depends only on which guards hold, so few sets recur across tickets)
-        self.runs: dict[int, tuple[_Entry, ...]] = {}
-
-    def rules(self, todo: int) -> tuple[_Entry, ...]:
-        """The rules of the candidate set `todo`, in rule order."""
-        by_bit = self.by_bit
-        out = []
-        bits = todo
-        while bits:
-            low = bits & -bits  # the lowest set bit: the earliest rule left
-            out.append(by_bit[low])
-            bits ^= low
-        entries = tuple(out)
-        if len(self.runs) < _RUNS_PER_STAGE:
-            self.runs[todo] = entries
-        return entries
-
-
-class _Plan:
-    """What the fast loop does for one event, decided once per compiled rule set."""
-
-    __slots__ = ("spam_after", "stages")
-
-    def __init__(self, stages: tuple[_Stage, ...], spam_after: bool) -> None:
-        self.stages = stages
-        #: no stage is named spam: the threshold is applied after the last stage
-        self.spam_after = spam_after
-
-
-def _plan(compiled: CompiledRuleset, index: RuleIndex, event: str) -> _Plan:
-    """The fast loop's plan for `event`. A stage with no rule listening to the event keeps
-    its place only when it is the spam stage (the threshold is applied there)."""
-    stages: list[_Stage] = []
-    for stage, sx in zip(compiled.stages, index.stages, strict=True):
-        listening = 0
-        for pos, rule in enumerate(stage.rules):
-            if rule.enabled and event in rule.events:
-                listening |= 1 << pos
-        spam = stage.name == "spam"
-        if not listening and not spam:
-            continue
-        planned = _Stage(spam, stage.mode == "first", sx, listening)
-        for pos, rule in enumerate(stage.rules):
-            if listening >> pos & 1:
-                planned.by_bit[1 << pos] = (rule.name, rule.condition, rule.actions, rule.stop)
-        stages.append(planned)
-    return _Plan(tuple(stages), not compiled.has_spam_stage)
-
-
-def _run_planned(
-    compiled: CompiledRuleset,
-    plan: _Plan,
-    index: RuleIndex,
-    ticket: Ticket,
-    now: datetime,
-    history: Sequence[ReplyRecord],
-    agents: AgentState | None,
-    sla_history: TicketHistory | None,
-) -> Decision:
-    """`run` without a trace, on the rule index, when the step budget cannot be reached:
-    the same decision, with only the work it needs."""
-    s = State(ticket, now)
-    s.agent_state = agents
-    fired: list[str] = []
-    errors: list[DecisionError] = s.errors
-    threshold = compiled.spam_threshold
-    stopped = False
-    fixed = -1  # the ticket's `RuleIndex.fixed` mask, computed when a stage first needs it
-    for stage in plan.stages:
-        if not stopped:
-            # the candidates, as `StageIndex.mask` computes them, from the state as it is now
-            todo = stage.base
-            for get, table, every in stage.fields:
-                try:
-                    value = get(s)
-                except EvalFailure:  # the field's read fails: every rule reading it is visited
-                    todo |= every
-                    continue
-                todo |= table.get(value, 0)
-            if stage.tags:
-                tag_masks = stage.tags
-                for tag in s.tags:
-                    todo |= tag_masks.get(tag, 0)
-            if stage.fixed:
-                if fixed < 0:
-                    fixed = index.fixed(s)
-                todo |= fixed >> stage.offset
-            todo &= stage.listening
-            entries = stage.runs.get(todo)
-            if entries is None:
-                entries = stage.rules(todo)
-            for name, condition, actions, stop in entries:
-                try:
-                    if condition(s) is not True:
-                        continue
-                except EvalFailure as exc:
-                    errors.append(DecisionError(exc.code, exc.message, name))
-                    continue
-                except _TYPE_ERRORS as exc:
-                    message = f"{type(exc).__name__}: {exc}"[:300]
-                    errors.append(DecisionError("eval/type-error", message, name))
-                    continue
-                for apply in actions:
-                    apply(s)
-                fired.append(name)
-                if stop:
-                    stopped = True
-                    break
-                if stage.first:
-                    break
-        if stage.spam:
-            s.spam = s.spam or s.spam_score >= threshold
-    if plan.spam_after:
-        s.spam = s.spam or s.spam_score >= threshold
-    sla = sla_of(compiled, s, ticket, now, sla_history, errors)
-    tags = tuple(sorted(s.tags))
-    fired_names = tuple(fired)
-    effects: tuple[Effect, ...] = ()
-    suppressed: tuple[Suppressed, ...] = ()
-    sent: tuple[SentReply, ...] = ()
-    if s.effects:
-        effect_list: list[Effect] = []
-        suppressed_list: list[Suppressed] = []
-        sent_list: list[SentReply] = []
-        effects_of(
-            compiled,
-            s,
-            ticket,
-            now,
-            history,
-            sla,
-            tags,
-            fired,
-            effect_list,
-            suppressed_list,
-            sent_list,
-            errors,
-        )
-        effects, suppressed, sent = tuple(effect_list), tuple(suppressed_list), tuple(sent_list)
-    return Decision(
-        ticket_id=ticket.id,
-        queue=s.queue,
-        priority=s.priority,
-        status=s.status,
-        assignee=s.assignee,
-        tags=tags,
-        spam=s.spam,
-        spam_score=s.spam_score,
-        fields=s.fields,
-        fired=fired_names,
-        effects=effects,
-        sla=sla,
-        errors=tuple(errors),
-        trace=(),
-        suppressed=suppressed,
-        assignment=s.assignment,
-        sent=sent,
-    )
