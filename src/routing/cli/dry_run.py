@@ -27,6 +27,8 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import IO, Any, Final, Protocol
 
+import orjson
+
 from routing.cli._parallel import Evaluation, Project, WorkerError
 from routing.cli._tickets import INPUT_FORMATS, TicketSourceError, guess_format, parse_instant
 from routing.cli.main import EXIT_FINDING, EXIT_OK, EXIT_USAGE
@@ -40,6 +42,7 @@ _PRIORITY_ORDER: Final = ("urgent", "high", "normal", "low")
 _TOP_TAGS: Final = 20
 
 _dumps: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_orjson_dumps: Final = orjson.dumps
 
 
 class _UsageError(Exception):
@@ -283,9 +286,122 @@ def _make_sink(fmt: str, out: IO[str], terminal: bool, rule_names: Sequence[str]
 
 
 def jsonl_line(decision: Any, trace: bool) -> str:
-    """The ``jsonl`` projection: the decision's JSON text, one line."""
+    """The ``jsonl`` projection: the decision's JSON text, one line.
+
+    The text is what ``json`` writes for ``decision.to_dict(trace=trace)`` (compact, UTF-8
+    as is). Without the trace, orjson writes it, about four times faster, whenever every value
+    is one orjson writes byte for byte as ``json`` does (`_orjson_object`); otherwise, and
+    whenever orjson refuses a value, ``json`` writes it.
+    """
+    if not trace:
+        try:
+            data = _orjson_object(decision)
+        except RecursionError:  # nested too deeply (or a cycle): json says which
+            data = None
+        if data is not None:
+            try:
+                return _orjson_dumps(data).decode()
+            except TypeError:  # a key that is not a string, an integer beyond 64 bits, ...
+                pass
     text: str = _dumps(decision.to_dict(trace=trace))
     return text
+
+
+# orjson and json write the same bytes for a str, None, a bool, an int of 64 bits (orjson
+# raises beyond) and a float in [1e-4, 1e16) or zero; they differ for other floats (orjson:
+# 1e16 and 0.00001, json: 1e+16 and 1e-05; NaN and infinities: null vs NaN, Infinity) and for
+# types json refuses but orjson writes (enums, UUIDs, dataclasses, datetimes). So a value goes
+# to orjson only after `_plain` has seen every leaf; tests/cli/test_jsonl_writer.py checks the
+# equivalence, orjson's float digits included.
+_ORJSON_MIN: Final = 1e-4
+_ORJSON_MAX: Final = 1e16
+_INT_MIN: Final = -(1 << 63)
+_INT_END: Final = 1 << 64
+_LEAVES: Final = frozenset({str, bool, type(None)})
+_STR: Final = frozenset({str})
+
+
+def _plain(value: Any) -> bool:
+    """True when orjson writes `value` (a JSON tree) exactly as ``json`` does, or refuses it."""
+    kind = type(value)
+    if kind is dict:
+        # Keys need no look: orjson raises on a key that is not a string (json converts it).
+        return _plain_items(value.values())
+    if kind is list or kind is tuple:
+        return _plain_items(value)
+    return _plain_items((value,))
+
+
+def _plain_items(values: Any) -> bool:
+    # A loop with the leaves inline: one call per non-empty container, not one per value.
+    for value in values:
+        kind = type(value)
+        if kind in _LEAVES:
+            continue
+        if kind is float:
+            # False for NaN and the infinities too: every comparison with NaN is false.
+            if (
+                not (_ORJSON_MIN <= value < _ORJSON_MAX or -_ORJSON_MAX < value <= -_ORJSON_MIN)
+                and value != 0.0
+            ):
+                return False
+        elif kind is dict:
+            if value and not _plain_items(value.values()):
+                return False
+        elif kind is list or kind is tuple:
+            if value and not _plain_items(value):
+                return False
+        elif kind is int:
+            if not _INT_MIN <= value < _INT_END:
+                return False
+        else:
+            return False
+    return True
+
+
+def _strings(values: Any) -> bool:
+    """True when every item is exactly a str (the type check runs in C, no Python loop)."""
+    return _STR.issuperset(map(type, values))
+
+
+def _orjson_object(d: Any) -> dict[str, Any] | None:
+    """``d.to_dict()`` for orjson (tuples unconverted, nothing copied), or None when some
+    value might be written otherwise than by ``json`` (see `_plain`)."""
+    queue, assignee, fields, sla = d.queue, d.assignee, d.fields, d.sla
+    if not (
+        type(d.ticket_id) is str
+        and type(d.priority) is str
+        and type(d.status) is str
+        and (queue is None or type(queue) is str)
+        and (assignee is None or type(assignee) is str)
+        and type(d.spam) is bool
+        and _plain(d.spam_score)
+        and _strings(d.tags)
+        and _strings(d.fired)
+        and type(fields) is dict
+        and _plain(fields)
+        and (sla is None or (type(sla) is dict and _plain(sla)))
+    ):
+        return None
+    effects = [e.to_dict() for e in d.effects] if d.effects else []
+    errors = [e.to_dict() for e in d.errors] if d.errors else []
+    if (effects and not _plain(effects)) or (errors and not _plain(errors)):
+        return None
+    return {
+        "ticket_id": d.ticket_id,
+        "queue": queue,
+        "priority": d.priority,
+        "status": d.status,
+        "assignee": assignee,
+        "tags": d.tags,
+        "spam": d.spam,
+        "spam_score": d.spam_score,
+        "fields": fields,
+        "fired": d.fired,
+        "effects": effects,
+        "sla": sla,
+        "errors": errors,
+    }
 
 
 class _JsonlSink:
