@@ -1,8 +1,10 @@
-"""Checked AST -> `CompiledRuleset`: closures for conditions and actions, no lark, no YAML.
+"""Checked AST -> `CompiledRuleset`: generated code for conditions, closures for actions.
 
+Conditions (rules, defines, SLA policies) are compiled to Python functions by
+`routing.compiler.codegen`; actions by `routing.compiler.actions`. No lark, no YAML.
 The compiled rule set is immutable and shared by threads; all per-ticket state lives in a
-`State`. The same builder makes the fast plan and the explain plan (`observe=True`), which
-only adds a recorder around each node, so explain runs the very code production runs.
+`State`. The same generator makes the fast plan and the explain plan (`observe=True`), which
+only adds recording calls around the nodes explain shows.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ from datetime import timedelta
 from typing import Any
 
 from routing.compiler.actions import Agent, Applier, compile_action
+from routing.compiler.codegen import CodeGen, observed_nodes
 from routing.compiler.index import RuleIndex, build_index
-from routing.compiler.predicates import Fn, PredicateBuilder
+from routing.compiler.predicates import Fn
 from routing.compiler.state import EvalFailure, State
 from routing.dsl import ast
 from routing.dsl.checker import CheckedRuleset
@@ -139,38 +142,7 @@ def _cost(checked: CheckedRuleset, expr: ast.Expr) -> int:
     return total
 
 
-def observed_nodes(expr: ast.Expr) -> tuple[ast.Expr, ...]:
-    """The sub-expressions whose values explain records for a condition, in trace order.
-
-    `RuleTrace.tests` holds one (text, value) pair per node, in this order: the boolean
-    structure (``and``, ``or``, ``not``) and each test, then the paths and calls a test
-    reads; literals are left out. Rule coverage (`routing.testing`) pairs trace values
-    with these nodes by position to reach their source spans.
-    """
-    out: list[ast.Expr] = []
-    stack = [expr]
-    while stack:
-        n = stack.pop()
-        if not isinstance(
-            n,
-            ast.StringLit
-            | ast.NumberLit
-            | ast.BoolLit
-            | ast.NullLit
-            | ast.DurationLit
-            | ast.RegexLit
-            | ast.ListLit
-            | ast.ListRef,
-        ):
-            out.append(n)
-        if isinstance(n, ast.And | ast.Or | ast.Not):
-            stack.extend(reversed(children(n)))
-        elif not isinstance(n, ast.Path | ast.Call):
-            stack.extend(c for c in reversed(children(n)) if isinstance(c, ast.Path | ast.Call))
-    return tuple(out)
-
-
-def _tests(builder: PredicateBuilder, expr: ast.Expr) -> tuple[tuple[int, str], ...]:
+def _tests(builder: CodeGen, expr: ast.Expr) -> tuple[tuple[int, str], ...]:
     return tuple((builder.node_id(n), print_expr(n)) for n in observed_nodes(expr))
 
 
@@ -205,7 +177,9 @@ def compile_ruleset(
         existing = define_fns.get(name)
         if existing is not None:
             return existing
-        cached_key = ("define", name)
+        # A define is computed once per `State.version` (actions may change what it reads).
+        # `lazy` exists before the body is compiled: a define's body may name other defines.
+        cached_key = f"define:{name}"
 
         def lazy(s: State) -> Any:
             hit = s.cache.get(cached_key)
@@ -222,10 +196,10 @@ def compile_ruleset(
             return value
 
         define_fns[name] = lazy
-        inner = builder.build(checked.expr(checked.defines[name].condition))
+        inner = builder.build(checked.expr(checked.defines[name].condition), f"define '{name}'")
         return lazy
 
-    builder = PredicateBuilder(checked, compile_define, observe=observe)
+    builder = CodeGen(checked, compile_define, observe=observe)
     for name in checked.defines:
         compile_define(name)
 
@@ -247,7 +221,7 @@ def compile_ruleset(
                 CompiledRule(
                     name=rule.name.value,
                     stage=stage.name.value,
-                    condition=builder.build(expr),
+                    condition=builder.condition(expr, f"rule '{rule.name.value}'"),
                     actions=tuple(
                         compile_action(a, rule.name.value, agents, checked.field_types)
                         for a in rule.then
@@ -269,9 +243,15 @@ def compile_ruleset(
         policies.append(
             CompiledPolicy(
                 name=p.name.value,
-                when=builder.build(checked.expr(p.when)) if p.when is not None else None,
+                when=(
+                    builder.build(checked.expr(p.when), f"policy '{p.name.value}' when")
+                    if p.when is not None
+                    else None
+                ),
                 pause_when=(
-                    builder.build(checked.expr(p.pause_when)) if p.pause_when is not None else None
+                    builder.build(checked.expr(p.pause_when), f"policy '{p.name.value}' pause_when")
+                    if p.pause_when is not None
+                    else None
                 ),
                 pause_depends_on_status_only=(
                     p.pause_when is not None
@@ -283,6 +263,12 @@ def compile_ruleset(
                 warn_at=p.warn_at if p.warn_at is not None else 0.8,
             )
         )
+    index_plan = (
+        build_index(checked, builder.build, [[r.cost for r in s.rules] for s in stages])
+        if index and not observe
+        else None
+    )
+    builder.finish()
     return CompiledRuleset(
         stages=tuple(stages),
         policies=tuple(policies),
@@ -294,9 +280,5 @@ def compile_ruleset(
         observe=observe,
         replies=_compile_replies(checked.replies),
         template_calendars=_template_calendars(checked),
-        index=(
-            build_index(checked, builder.build, [[r.cost for r in s.rules] for s in stages])
-            if index and not observe
-            else None
-        ),
+        index=index_plan,
     )

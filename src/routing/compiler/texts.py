@@ -1,0 +1,542 @@
+"""Per-ticket text work shared by every condition of a rule set.
+
+A *text source* is a ticket text that cannot change while a ticket is evaluated (``subject``,
+``body``, ``text``, ``id``, a ``requester`` attribute, a header). For each source the rule
+set reads, `TextSource` keeps, per ticket and only once something asks for it:
+
+- the case-folded text (``contains`` and the regex prefilter read it), under the
+  `State.cache` key ``fold:<source>`` (the rule index reads ``fold:text`` too);
+- the ``mentions`` words, ``collapse(casefold(text))``, under ``words:<source>``;
+- the needles present in the folded text, found by ONE scan over the constant needles of
+  every ``contains``/``mentions`` test of the rule set on that source: an RE2 set (a DFA
+  over all needles, one C call per text), or an Aho-Corasick automaton where RE2 cannot
+  take the needles. A test then asks a set, and ``mentions`` confirms word boundaries only
+  for the needles actually present;
+- the results of every ``matches`` test on the source, from one RE2 set of its patterns.
+
+`RegexTest` runs a ``matches`` test behind a literal prefilter: when every match of the
+pattern must contain one of a few literals (`required_literals`) and the folded text holds
+none of them, the answer is no without calling RE2.
+
+Nothing here is keyed on ticket contents: the caches live in the per-ticket `State`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import ahocorasick  # type: ignore[import-not-found, import-untyped, unused-ignore]
+import re2
+
+from routing.compiler.predicates import (
+    collapse,
+    folded_with_origin,
+    mentions,
+    text_value,
+    words_of,
+)
+from routing.compiler.state import State
+from routing.dsl.regex import regex_test
+
+__all__ = ["RegexTest", "TextSource", "required_literals"]
+
+
+#: every character `str.isspace` accepts, as RE2 escapes (tests/compiler pin the list)
+_SPACES = (
+    0x9, 0xA, 0xB, 0xC, 0xD, 0x1C, 0x1D, 0x1E, 0x1F, 0x20, 0x85, 0xA0, 0x1680,
+    *range(0x2000, 0x200B), 0x2028, 0x2029, 0x202F, 0x205F, 0x3000,
+)  # fmt: skip
+_SPACE_RUN = ("[" + "".join(f"\\x{{{c:x}}}" for c in _SPACES) + "]+").encode()
+_EMPTY: frozenset[str] = frozenset()
+
+
+def _needle_options() -> Any:
+    options = re2.Options()
+    options.max_mem = 64 << 20
+    options.log_errors = False
+    return options
+
+
+def _needle_set(contains: list[str], mentions_: list[str]) -> Any:
+    """An RE2 set over the folded text: each ``contains`` needle as a literal, each
+    ``mentions`` phrase with a run of white space for each of its spaces (so it matches
+    the folded text exactly where the phrase is in the collapsed words). None when RE2
+    refuses a needle (text that is not UTF-8) or the set (its DFA would not fit).
+
+    Once `Compile` succeeds the set's DFA cannot fail on a text (RE2 keeps rebuilding its
+    state cache for sets rather than giving up), so an empty answer means no needle."""
+    quote = re2._re2.RE2.QuoteMeta
+    try:
+        patterns = [quote(n.encode()) for n in contains]
+        patterns += [_SPACE_RUN.join(quote(w.encode()) for w in n.split(" ")) for n in mentions_]
+        scan = re2._re2.Set(re2._re2.RE2.Anchor.UNANCHORED, _needle_options())
+        for pattern in patterns:
+            if scan.Add(pattern) < 0:  # pragma: no cover - quoted literals always parse
+                return None
+        if not scan.Compile():  # pragma: no cover - the DFA of a few hundred words fits
+            return None
+    except (UnicodeEncodeError, re2.error):
+        return None
+    return scan
+
+
+def _options_key(options: Any) -> tuple[Any, ...]:
+    return tuple(getattr(options, name) for name in re2.Options.NAMES)
+
+
+def _regex_set(patterns: list[Any]) -> Any:
+    """An RE2 set of compiled patterns, with their own pattern text and options (so each
+    matches exactly as alone); None when RE2 will not build it. As for `_needle_set`, a
+    compiled set cannot fail on a text."""
+    options = patterns[0].options
+    same = _options_key(options)
+    try:
+        scan = re2._re2.Set(re2._re2.RE2.Anchor.UNANCHORED, options)
+        for compiled in patterns:
+            if _options_key(compiled.options) != same:  # pragma: no cover - one options
+                return None
+            if scan.Add(compiled.pattern.encode()) < 0:  # pragma: no cover - it compiled alone
+                return None
+        if not scan.Compile():  # pragma: no cover - the DFA would not fit its memory
+            return None
+    except re2.error:  # pragma: no cover - it compiled alone
+        return None
+    return scan
+
+
+def _automaton(needles: Iterable[str]) -> Any:
+    words = sorted(set(needles))
+    if not words:
+        return None
+    automaton = ahocorasick.Automaton()
+    for word in words:
+        automaton.add_word(word, word)
+    automaton.make_automaton()
+    return automaton
+
+
+class TextSource:
+    """One fixed ticket text, and the per-ticket work on it (see the module docstring).
+
+    `read` gives the text's value (a `str` or None, never anything else); `key` names the
+    source in `State.cache` keys. Needles are registered while the rule set compiles
+    (`add_contains`, `add_mentions`) and the automata are built by `freeze`.
+    """
+
+    __slots__ = (
+        "_contain_list",
+        "_contained",
+        "_contains",
+        "_encoded",
+        "_exact",
+        "_folded_words",
+        "_mention_list",
+        "_mentioned",
+        "_mentions",
+        "_regex_hits",
+        "_regexes",
+        "contain_automaton",
+        "fold_key",
+        "key",
+        "mention_automaton",
+        "needle_set",
+        "read",
+        "regex_set",
+        "words_key",
+    )
+
+    def __init__(self, key: str, read: Callable[[State], Any]) -> None:
+        self.key = key
+        self.read = read
+        self.fold_key = f"fold:{key}"
+        self.words_key = f"words:{key}"
+        self._contained = f"contained:{key}"
+        self._mentioned = f"mentioned:{key}"
+        self._exact = f"exact-words:{key}"
+        self._folded_words = f"folded-words:{key}"
+        self._encoded = f"utf8:{key}"
+        self._regex_hits = f"regex-hits:{key}"
+        self._regexes: list[Any] = []
+        self.regex_set: Any = None
+        self._contains: set[str] = set()
+        self._mentions: set[str] = set()
+        self._contain_list: tuple[str, ...] = ()
+        self._mention_list: tuple[str, ...] = ()
+        self.needle_set: Any = None
+        self.contain_automaton: Any = None
+        self.mention_automaton: Any = None
+
+    def add_contains(self, needles: Iterable[str]) -> None:
+        """Register folded, non-empty ``contains`` needles."""
+        self._contains.update(needles)
+
+    def add_mentions(self, needles: Iterable[str]) -> None:
+        """Register folded, collapsed, non-empty ``mentions`` needles."""
+        self._mentions.update(needles)
+
+    def add_regex(self, compiled: Any) -> int:
+        """Register a compiled pattern some ``matches`` test runs on this text; its index."""
+        self._regexes.append(compiled)
+        return len(self._regexes) - 1
+
+    def freeze(self) -> None:
+        """Build the scans of the registered needles and patterns (once the rule set is
+        compiled)."""
+        if len(self._regexes) > 1:
+            self.regex_set = _regex_set(self._regexes)
+        self._contain_list = tuple(sorted(self._contains))
+        self._mention_list = tuple(sorted(self._mentions))
+        if self._contain_list or self._mention_list:
+            self.needle_set = _needle_set(list(self._contain_list), list(self._mention_list))
+        if self.needle_set is None:
+            self.contain_automaton = _automaton(self._contains)
+            self.mention_automaton = _automaton(self._mentions)
+
+    # -- per ticket
+
+    def fold(self, s: State) -> str:
+        """The case-folded text."""
+        cache = s.cache
+        v: str | None = cache.get(self.fold_key)
+        if v is None:
+            v = cache[self.fold_key] = text_value(self.read(s)).casefold()
+        return v
+
+    def words(self, s: State) -> str:
+        """The ``mentions`` words: the folded text with white space collapsed."""
+        cache = s.cache
+        v: str | None = cache.get(self.words_key)
+        if v is None:
+            v = cache[self.words_key] = collapse(self.fold(s))
+        return v
+
+    def exact_words(self, s: State) -> str:
+        """The words as `words_of` gives them: with the origin of every character when
+        folding changed lengths (computed only when a phrase has to be confirmed)."""
+        cache = s.cache
+        exact: str | None = cache.get(self._exact)
+        if exact is None:
+            text = text_value(self.read(s))
+            exact = cache[self._exact] = (
+                self.words(s) if len(self.fold(s)) == len(text) else words_of(text)
+            )
+        return exact
+
+    def _confirm(self, s: State, needle: str) -> bool:
+        """Whether a needle found in the folded text is mentioned (whole words).
+
+        A needle without spaces is confirmed on the folded text itself: white space is
+        never part of a word, so collapsing it changes no word boundary."""
+        if " " in needle:
+            return mentions(self.exact_words(s), needle)
+        cache = s.cache
+        hay: str | None = cache.get(self._folded_words)
+        if hay is None:
+            hay = cache[self._folded_words] = folded_with_origin(
+                text_value(self.read(s)), self.fold(s)
+            )
+        return mentions(hay, needle)
+
+    def encoded(self, s: State) -> bytes:
+        """The text as UTF-8, as RE2 reads it (a lone surrogate raises, as RE2 tests do)."""
+        cache = s.cache
+        data: bytes | None = cache.get(self._encoded)
+        if data is None:
+            data = cache[self._encoded] = text_value(self.read(s)).encode("utf-8")
+        return data
+
+    def regex_hits(self, s: State) -> frozenset[int]:
+        """The indices of the registered patterns that match the text: one RE2 set match."""
+        cache = s.cache
+        hits: frozenset[int] | None = cache.get(self._regex_hits)
+        if hits is None:
+            hits = cache[self._regex_hits] = frozenset(self.regex_set.Match(self.encoded(s)))
+        return hits
+
+    def _scan(self, s: State) -> None:
+        """Find the registered needles in the folded text: one RE2 set match."""
+        text = self.fold(s)
+        # surrogatepass: a lone surrogate cannot take part in a match of UTF-8 needles
+        hits = self.needle_set.Match(text.encode("utf-8", "surrogatepass"))
+        contained = mentioned = _EMPTY
+        if hits:
+            contains, mentions_ = self._contain_list, self._mention_list
+            n = len(contains)
+            contained = frozenset([contains[i] for i in hits if i < n])
+            mentioned = frozenset([mentions_[i - n] for i in hits if i >= n])
+        cache = s.cache
+        cache[self._contained] = contained
+        cache[self._mentioned] = mentioned
+
+    def contained(self, s: State) -> frozenset[str]:
+        """The registered ``contains`` needles that occur in the folded text."""
+        cache = s.cache
+        found: frozenset[str] | None = cache.get(self._contained)
+        if found is None:
+            if self.needle_set is not None:
+                self._scan(s)
+                return cache[self._contained]  # type: ignore[no-any-return]
+            automaton = self.contain_automaton
+            found = cache[self._contained] = (
+                frozenset([w for _end, w in automaton.iter(self.fold(s))])
+                if automaton is not None
+                else _EMPTY
+            )
+        return found
+
+    def mentioned(self, s: State) -> frozenset[str]:
+        """The registered ``mentions`` needles that occur in the words (as substrings:
+        word boundaries are confirmed by the test that asks)."""
+        cache = s.cache
+        found: frozenset[str] | None = cache.get(self._mentioned)
+        if found is None:
+            if self.needle_set is not None:
+                self._scan(s)
+                return cache[self._mentioned]  # type: ignore[no-any-return]
+            automaton = self.mention_automaton
+            found = cache[self._mentioned] = (
+                frozenset([w for _end, w in automaton.iter(self.words(s))])
+                if automaton is not None
+                else _EMPTY
+            )
+        return found
+
+    # -- the tests (needles registered and folded at compile time)
+
+    def contains_any(self, s: State, needles: frozenset[str]) -> bool:
+        """``contains any of`` constant needles."""
+        return not needles.isdisjoint(self.contained(s))
+
+    def contains_all(self, s: State, needles: frozenset[str]) -> bool:
+        """``contains all of`` constant needles."""
+        return needles <= self.contained(s)
+
+    def mentions_one(self, s: State, needle: str) -> bool:
+        """``mentions`` one constant needle."""
+        return needle in self.mentioned(s) and self._confirm(s, needle)
+
+    def mentions_any(self, s: State, needles: frozenset[str]) -> bool:
+        """``mentions any of`` constant needles."""
+        present = needles & self.mentioned(s)
+        if not present:
+            return False
+        return any(self._confirm(s, n) for n in present)
+
+    def mentions_all(self, s: State, needles: frozenset[str]) -> bool:
+        """``mentions all of`` constant needles."""
+        if not needles <= self.mentioned(s):
+            return False
+        return all(self._confirm(s, n) for n in needles)
+
+
+# ---------------------------------------------------------------------------- regexes
+
+
+class RegexTest:
+    """``matches`` of one pattern on one text source, behind a literal prefilter.
+
+    `literals` are case-folded strings of which every match contains at least one (see
+    `required_literals`); None means no prefilter. When a literal is there, the answer
+    comes from the source's set of patterns (one RE2 call answers every ``matches`` test
+    on the source) or, when RE2 would not build that set, from this pattern alone.
+    """
+
+    __slots__ = ("index", "literals", "source", "test")
+
+    def __init__(self, compiled: Any, literals: tuple[str, ...] | None, source: TextSource) -> None:
+        self.test: Callable[[str], bool] = regex_test(compiled)
+        self.literals = literals
+        self.source = source
+        self.index = source.add_regex(compiled)
+
+    def __call__(self, s: State) -> bool:
+        source = self.source
+        literals = self.literals
+        if literals is not None:
+            folded = source.fold(s)
+            for lit in literals:
+                if lit in folded:
+                    break
+            else:
+                # no match is possible; but a text RE2 cannot take fails as before
+                source.encoded(s)
+                return False
+        if source.regex_set is None:
+            return self.test(text_value(source.read(s)))
+        return self.index in source.regex_hits(s)
+
+
+_QUANTIFIERS = frozenset("?*+{")
+_CLASS_ESCAPES = frozenset("dDsSwW")
+_ASSERTION_ESCAPES = frozenset("bBAz")
+_GROUP_SPECIALS = frozenset("\\.[](){}|?*+^$")
+
+
+def _repetition(pattern: str, i: int) -> tuple[int, int] | None:
+    """(lowest count, index after) of a ``{n}``, ``{n,}`` or ``{n,m}`` at `i`, else None."""
+    end = pattern.find("}", i)
+    if end < 0:
+        return None
+    body = pattern[i + 1 : end]
+    low, comma, high = body.partition(",")
+    if not low.isascii() or not low.isdigit() or (high and not (high.isascii() and high.isdigit())):
+        return None
+    if not comma and high:
+        return None  # pragma: no cover - partition gives no high without a comma
+    return int(low), end + 1
+
+
+def _items(pattern: str) -> list[list[str]] | None:
+    """The pattern as a sequence of required items, each the list of literal alternatives
+    one of which the text holds at that place (``[]``: the item tells nothing), or None
+    when the reader does not follow the pattern (top-level ``|``, inline flags, ``\\Q``,
+    escapes it does not know). Consecutive one-alternative items are adjacent in the text."""
+    items: list[list[str]] = []
+    i, n = 0, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\":
+            nxt = pattern[i + 1 : i + 2]
+            if not nxt or not nxt.isascii():
+                return None
+            if nxt.isalnum():
+                if nxt in _CLASS_ESCAPES:
+                    items.append([])
+                    i += 2
+                elif nxt in _ASSERTION_ESCAPES:
+                    items.append([])  # zero width: read as a break, which is always sound
+                    i += 2
+                elif nxt in "pP":
+                    if pattern[i + 2 : i + 3] == "{":
+                        end = pattern.find("}", i + 3)
+                        if end < 0:
+                            return None
+                        i = end + 1
+                    elif i + 2 < n and pattern[i + 2].isascii() and pattern[i + 2].isalpha():
+                        i += 3
+                    else:
+                        return None
+                    items.append([])
+                else:
+                    return None  # \Q..\E, \x41, \n, octal...: not read here
+            else:
+                items.append([nxt])
+                i += 2
+        elif ch == "[":
+            end = i + 1
+            if pattern[end : end + 1] == "^":
+                end += 1
+            if pattern[end : end + 1] == "]":
+                end += 1
+            while end < n and pattern[end] != "]":
+                if pattern[end] == "[":
+                    return None  # [:alpha:] and friends: not read here
+                end += 2 if pattern[end] == "\\" else 1
+            if end >= n:
+                return None
+            items.append([])
+            i = end + 1
+        elif ch == "(":
+            depth, end = 1, i + 1
+            while end < n and depth:
+                c = pattern[end]
+                if c == "\\":
+                    end += 1
+                elif c == "[":
+                    return None
+                elif c == "(":
+                    depth += 1
+                elif c == ")":
+                    depth -= 1
+                end += 1
+            if depth:
+                return None
+            body = pattern[i + 1 : end - 1]
+            if body.startswith("?"):
+                if body.startswith("?:"):
+                    body = body[2:]
+                elif body.startswith(("?P<", "?<")) and ">" in body:
+                    body = body[body.index(">") + 1 :]
+                else:
+                    return None  # an inline flag group may change case sensitivity
+            branches = body.split("|")
+            plain = all(b and not (set(b) & _GROUP_SPECIALS) for b in branches)
+            items.append(branches if plain else [])
+            i = end
+        elif ch in ")|}":
+            return None
+        elif ch in ".^$":
+            items.append([])
+            i += 1
+        elif ch in _QUANTIFIERS:
+            if not items:
+                return None
+            if ch == "{":
+                rep = _repetition(pattern, i)
+                if rep is None:
+                    return None
+                low, i = rep
+            else:
+                low = 0 if ch in "?*" else 1
+                i += 1
+            if low == 0:
+                items[-1] = []  # optional: it says nothing
+            elif len(items[-1]) == 1:
+                items[-1] = [items[-1][0] * min(low, 8)]  # "!{3,}" holds "!!!"
+            items.append([])  # repeated or optional: what follows need not be adjacent
+            if pattern[i : i + 1] == "?":
+                i += 1  # a lazy quantifier
+        else:
+            items.append([ch])
+            i += 1
+    return items
+
+
+def required_literals(pattern: str, flags: str) -> tuple[str, ...] | None:
+    """Case-folded literals one of which every match of ``/pattern/flags`` contains, or
+    None when none is known.
+
+    Sound by construction: a literal run of the pattern's top-level concatenation (or an
+    alternation of plain literals in a group) is in every match, and ``casefold`` maps a
+    text holding it to a text holding its fold. Under the ``i`` flag only ASCII literals
+    parts are used (the longest ASCII run of each literal, which the match holds too): RE2
+    matches case-insensitively by Unicode simple folding, whose orbits of ASCII letters
+    (k/K/KELVIN SIGN, s/S/LONG S, the rest two letters) `str.casefold` maps to the
+    lower-case ASCII letter.
+    """
+    items = _items(pattern)
+    if items is None:
+        return None
+    options: list[list[str]] = []
+    run = ""
+    for alts in [*items, []]:
+        if len(alts) == 1:
+            run += alts[0]
+            continue
+        if run:
+            options.append([run])
+        run = ""
+        if alts:
+            options.append(alts)
+    best: tuple[str, ...] | None = None
+    for alts in options:
+        if "i" in flags:
+            alts = [_longest_ascii(a) for a in alts]  # noqa: PLW2901 - the usable part
+        folded = tuple(sorted({a.casefold() for a in alts}))
+        if "" in folded:
+            continue
+        if best is None or _selectivity(folded) > _selectivity(best):
+            best = folded
+    return best
+
+
+def _longest_ascii(text: str) -> str:
+    """The longest run of ASCII characters in `text`."""
+    runs = "".join(ch if ch.isascii() else "\0" for ch in text).split("\0")
+    return max(runs, key=len)
+
+
+def _selectivity(literals: tuple[str, ...]) -> float:
+    """Rough: longer literals, and fewer of them, are rarer in text."""
+    return min(len(x) for x in literals) - 0.5 * (len(literals) - 1)
