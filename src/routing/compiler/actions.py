@@ -7,7 +7,8 @@ them once every rule has run, so templates see the final decision and SLA.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from routing.compiler.state import State
@@ -153,6 +154,55 @@ def compile_action(
     raise AssertionError(f"unknown action {action!r}")  # pragma: no cover
 
 
+#: Most instants remembered per queue and rule (a dry run has one ``now``); bounded.
+_SHIFTS_SIZE = 64
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidates:
+    """The agents one ``assign`` may choose from for one queue, worked out when the rule
+    set is compiled, and who of them is on shift at the instants seen (`on_shift`)."""
+
+    #: The distinct calendars of the queue's agents, in the order they first appear: each
+    #: is asked once per instant, in the order the agents would ask.
+    calendars: tuple[Any, ...]
+    #: The queue's agents with the rule's skills, in declared order.
+    skilled: tuple[Agent, ...]
+    #: The same sorted by id (stable): ``least_loaded`` with no load takes the first on shift.
+    by_id: tuple[Agent, ...]
+    #: Per instant: the skilled agents on shift, in declared order and sorted by id.
+    shifts: dict[datetime, tuple[tuple[Agent, ...], tuple[Agent, ...]]] = field(
+        default_factory=dict
+    )
+
+    def on_shift(self, now: datetime) -> tuple[tuple[Agent, ...], tuple[Agent, ...]]:
+        """The skilled agents on shift at `now`: in declared order, and sorted by id.
+
+        Remembered per instant (the key is the instant: a calendar is open or not at an
+        instant whatever its zone); a calendar that raises is asked again next time.
+        """
+        hit = self.shifts.get(now)
+        if hit is not None:
+            return hit
+        closed = {id(c) for c in self.calendars if not c.is_open(now)}
+        shift = (
+            tuple(a for a in self.skilled if a.calendar is None or id(a.calendar) not in closed),
+            tuple(a for a in self.by_id if a.calendar is None or id(a.calendar) not in closed),
+        )
+        if len(self.shifts) >= _SHIFTS_SIZE:
+            self.shifts.clear()
+        self.shifts[now] = shift
+        return shift
+
+
+def _candidates(agents: Sequence[Agent], skills: frozenset[str]) -> _Candidates:
+    calendars = {id(a.calendar): a.calendar for a in agents if a.calendar is not None}
+    skilled = tuple(a for a in agents if skills <= a.skills)
+    return _Candidates(
+        tuple(calendars.values()), skilled, tuple(sorted(skilled, key=lambda a: a.id))
+    )
+
+
 def _assign(action: ast.AssignAction, rule: str, agents: Sequence[Agent]) -> Applier:
     if action.agent is not None:
         agent_id = action.agent.value
@@ -165,19 +215,28 @@ def _assign(action: ast.AssignAction, rule: str, agents: Sequence[Agent]) -> App
         return direct
     strategy = action.strategy.value if action.strategy else "least_loaded"
     skills = frozenset(k.value for k in action.skills)
+    # Everything that depends on the queue alone: the agents of a queue are those that list
+    # it or list no queue; a queue no agent lists has only the latter; no queue, everyone.
+    named = sorted({q for a in agents for q in a.queues})
+    by_queue = {
+        q: _candidates([a for a in agents if q in a.queues or not a.queues], skills) for q in named
+    }
+    unlisted = _candidates([a for a in agents if not a.queues], skills)
+    everyone = _candidates(agents, skills)
+    order: dict[str, int] = {}
+    for i, a in enumerate(agents):
+        order.setdefault(a.id, i)  # the first place of an id, as list.index finds it
+    with_skills = f" with skills {', '.join(sorted(skills))}" if skills else ""
 
     def assign(s: State) -> None:
         state: AgentState | None = s.agent_state
         load = state.load if state else {}
         cursors = state.cursors if state else {}
         queue = s.queue
-        on_shift = [
-            a
-            for a in agents
-            if (queue is None or queue in a.queues or not a.queues)
-            and (a.calendar is None or a.calendar.is_open(s.now))
-        ]
-        pool = [a for a in on_shift if skills <= a.skills]
+        cands = everyone if queue is None else by_queue.get(queue, unlisted)
+        in_order, by_id = cands.on_shift(s.now)
+        # Least loaded with no load is the lowest id on shift (min keeps the first of ties).
+        pool = by_id if not load and strategy != "round_robin" else in_order
         if not pool:
             # Not an error: outside every shift nobody can take the ticket. The decision's
             # assignment says why the assignee stayed as it was.
@@ -185,10 +244,10 @@ def _assign(action: ast.AssignAction, rule: str, agents: Sequence[Agent]) -> App
                 "rule": rule,
                 "strategy": strategy,
                 "agent": None,
-                "reason": f"no agent of queue '{queue}' is on shift"
-                + (f" with skills {', '.join(sorted(skills))}" if skills else ""),
+                "reason": f"no agent of queue '{queue}' is on shift" + with_skills,
             }
             return
+        chosen = pool[0]  # least loaded with no load
         if strategy == "round_robin":
             ids = [a.id for a in pool]
             last = cursors.get(queue or "")
@@ -197,13 +256,9 @@ def _assign(action: ast.AssignAction, rule: str, agents: Sequence[Agent]) -> App
             else:
                 # the next in declared order after the cursor, even if the cursor's
                 # agent is off shift now
-                order = [a.id for a in agents]
-                after = order.index(last) if last in order else -1
-                chosen = next(
-                    (a for a in pool if order.index(a.id) > after),
-                    pool[0],
-                )
-        else:
+                after = order.get(last, -1) if last is not None else -1
+                chosen = next((a for a in pool if order[a.id] > after), pool[0])
+        elif load:
             chosen = min(pool, key=lambda a: (load.get(a.id, 0), a.id))
         s.assignee = chosen.id
         s.assignment = {

@@ -400,13 +400,34 @@ def _local_filter(value: object, zone: object = None, language: object = _NO_LAN
     """
     if value is None:
         return ""
+    # The text is a function of the three arguments; texts (what templates and the engine
+    # pass) are remembered as they are. A run's instants repeat: a calendar's next opening.
+    key = (
+        (value, zone, language)
+        if type(value) is str
+        and type(zone) in _TEXT_OR_NONE
+        and (language is _NO_LANGUAGE or type(language) in _TEXT_OR_NONE)
+        else None
+    )
+    if key is not None:
+        text = _LOCAL_TEXTS.get(key)
+        if text is not None:
+            return text
     local = _instant(value).astimezone(_zone(zone))
     if language is not _NO_LANGUAGE:
-        return _localised(local, language)
-    return (
-        f"{_DAYS[local.weekday()]} {local.day} {_MONTHS[local.month - 1]} {local.year}, "
-        f"{local.hour:02d}:{local.minute:02d} ({local.tzname()})"
-    )
+        text = _localised(local, language)
+    else:
+        text = (
+            f"{_DAYS[local.weekday()]} {local.day} {_MONTHS[local.month - 1]} {local.year}, "
+            f"{local.hour:02d}:{local.minute:02d} ({local.tzname()})"
+        )
+    if key is not None:
+        _remember(_LOCAL_TEXTS, key, text)
+    return text
+
+
+_LOCAL_TEXTS: dict[tuple[object, ...], str] = {}
+_TEXT_OR_NONE = frozenset({str, type(None)})
 
 
 @with_environment
@@ -552,6 +573,7 @@ def parse_template(text: str, spans: SpanMap) -> tuple[CompiledTemplate | None, 
 #: Exact built-in types that are plain data as they are: `_plain` returns such a value
 #: itself (``str.__str__``, ``int`` and ``float`` of an exact instance are the instance).
 _SCALARS: frozenset[type] = frozenset({str, int, float, bool, type(None)})
+_STR: frozenset[type] = frozenset({str})
 
 
 def _plain(value: object, where: str, depth: int) -> object:
@@ -562,6 +584,10 @@ def _plain(value: object, where: str, depth: int) -> object:
     # are and builds the `where` text only for an item it descends into; anything else,
     # and every error, takes the general path below.
     if cls is dict and depth < _DATA_DEPTH_LIMIT:
+        if _STR.issuperset(map(type, value)) and _SCALARS.issuperset(  # type: ignore[call-overload]
+            map(type, value.values())  # type: ignore[attr-defined]
+        ):
+            return dict(value)  # type: ignore[call-overload]  # flat: checked in C
         out: dict[str, object] = {}
         for key, item in cast("dict[object, object]", value).items():
             if type(key) is str and type(item) in _SCALARS:
@@ -574,6 +600,8 @@ def _plain(value: object, where: str, depth: int) -> object:
                 out[str.__str__(key)] = _plain(item, f"{where}.{key}" if where else key, depth + 1)
         return out
     if (cls is list or cls is tuple) and depth < _DATA_DEPTH_LIMIT:
+        if _SCALARS.issuperset(map(type, value)):  # type: ignore[call-overload]
+            return list(value)  # type: ignore[call-overload]
         return [
             item if type(item) in _SCALARS else _plain(item, f"{where}[{i}]", depth + 1)
             for i, item in enumerate(cast("list[object]", value))
@@ -929,7 +957,8 @@ class TemplateData:
     `TemplateData` instead, it copies only the roots that template reads (its `variables`),
     each root once for all the templates rendered with the same `TemplateData`. The values
     must not change after it is made; a root no template reads is never looked at, so a
-    value that is not plain data there is no error.
+    value that is not plain data there is no error. `data` may be any mapping: one that
+    computes a value when it is read (the engine's) computes only the roots read.
 
     Raises:
         TemplateRenderError: (when made) a key of `data` is not a string.
@@ -938,18 +967,39 @@ class TemplateData:
     __slots__ = ("_plain", "_raw")
 
     def __init__(self, data: Mapping[str, object]) -> None:
-        for key in data:
-            if not isinstance(key, str):
-                raise TemplateRenderError(
-                    f"template data at '' has a {type(key).__name__} key, not a string"
-                )
+        if set(map(type, data)) - {str}:  # (one pass in C over the keys)
+            for key in data:
+                if not isinstance(key, str):
+                    raise TemplateRenderError(
+                        f"template data at '' has a {type(key).__name__} key, not a string"
+                    )
         self._raw = data
         self._plain: dict[str, object] = {}
 
     def select(self, roots: frozenset[str] | None) -> dict[str, object]:
-        """Plain data of the given roots (those present), or of every root for None."""
+        """Plain data of the given roots (those present), or of every root for None.
+
+        The roots are made plain in the order of the data, so of two roots that are not
+        plain data the error names the first.
+        """
         raw, plain = self._raw, self._plain
-        out: dict[str, object] = {}
+        if roots is not None:
+            # The roots a template reads are few and the data has many: look them up, in
+            # any order. Only for an error does the order matter; then the loop below
+            # makes them plain again in the data's order and raises the first error.
+            out: dict[str, object] = {}
+            try:
+                for key in roots:
+                    value = plain.get(key, _MISSING)
+                    if value is _MISSING:
+                        if key not in raw:
+                            continue
+                        value = plain[key] = _plain(raw[key], key, 1)
+                    out[str.__str__(key)] = value
+                return out
+            except TemplateRenderError:
+                pass
+        out = {}
         for key in raw if roots is None else (r for r in raw if r in roots):
             value = plain.get(key, _MISSING)
             if value is _MISSING:

@@ -49,6 +49,7 @@ from the functions above. They are the `Suppression.code` values the decision's 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 from collections.abc import Mapping, Sequence
@@ -198,10 +199,13 @@ def mail_suppression(
     """
     found: dict[str, tuple[str, str]] = {}
     list_header: str | None = None
-    for name, value in headers.items():
+    # Names first, a value only for the first header of each watched name: reading every
+    # value of a case-insensitive mapping is most of the cost of this scan.
+    for name in headers:
         folded = name.strip().casefold()
         if folded in _WATCHED:
-            found.setdefault(folded, (name, str(value).strip()))
+            if folded not in found:
+                found[folded] = (name, str(headers[name]).strip())
         elif list_header is None and folded.startswith(_LIST_PREFIX):
             list_header = name
 
@@ -244,14 +248,31 @@ def _validate(
 ) -> None:
     if now.tzinfo is None or now.utcoffset() is None:
         raise EvaluationError("now must be an aware datetime")
-    if once_per is not None and once_per < timedelta(0):
+    if once_per is not None and once_per < _ZERO:
         raise EvaluationError("once_per must not be negative")
+    if type(rate_limits) is tuple and _known_valid(rate_limits):
+        return  # a rule set's tiers, checked before
     for limit, window in rate_limits:
         if limit < 1 or window < timedelta(0):
             raise EvaluationError(
                 f"a rate limit needs a limit of at least 1 and a window of at least 0s, "
                 f"got {limit} per {_window(window)}"
             )
+    if type(rate_limits) is tuple and len(_VALID_TIERS) < 64:
+        with contextlib.suppress(TypeError):  # not hashable: checked every time
+            _VALID_TIERS.add(rate_limits)
+
+
+def _known_valid(rate_limits: tuple[tuple[int, timedelta], ...]) -> bool:
+    try:
+        return rate_limits in _VALID_TIERS
+    except TypeError:
+        return False
+
+
+_ZERO = timedelta(0)
+#: Tier tuples found valid (bounded: rule sets have one each).
+_VALID_TIERS: set[tuple[tuple[int, timedelta], ...]] = set()
 
 
 def _scan(
@@ -364,6 +385,18 @@ class GateOutcome:
     tiers: tuple[TierCount, ...] = ()
 
 
+#: The checks before each check, and all the checks a sent reply passed (by whether it has
+#: a ``once_per`` window and whether there are tiers).
+_PASSED_BEFORE: dict[str, tuple[str, ...]] = {c: CHECKS[: CHECKS.index(c)] for c in CHECKS}
+_PASSED: dict[tuple[bool, bool], tuple[str, ...]] = {
+    (once, tiered): tuple(
+        c for c in CHECKS if (c != "once-per" or once) and (c != "rate-limit" or tiered)
+    )
+    for once in (False, True)
+    for tiered in (False, True)
+}
+
+
 def reply_gate(
     *,
     spam: bool,
@@ -418,13 +451,8 @@ def reply_gate(
             for (limit, window), count in zip(rate_limits, counts, strict=True)
         )
     if reason is not None:
-        return GateOutcome(reason, CHECKS[: CHECKS.index(reason.code)])
-    passed = tuple(
-        c
-        for c in CHECKS
-        if (c != "once-per" or once_per is not None) and (c != "rate-limit" or rate_limits)
-    )
-    return GateOutcome(None, passed, tiers)
+        return GateOutcome(reason, _PASSED_BEFORE[reason.code])
+    return GateOutcome(None, _PASSED[once_per is not None, bool(rate_limits)], tiers)
 
 
 def reply_headers(
