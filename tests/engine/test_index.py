@@ -209,6 +209,7 @@ fields:
   plan: {type: enum, values: [free, pro]}
   mrr: {type: number}
   langs: {type: list}
+  due: {type: datetime}
 lists:
   vips: [a.com, b.com]
   words: [Refund, "Money  Back"]
@@ -297,8 +298,13 @@ GUARD_CASES = (
     ),
     GuardCase(
         "after an operand that may raise past and",
-        'len(fields.langs) > 1 and text contains "refund"',
+        'hour(fields.due, "UTC") == 3 and text contains "refund"',
         None,
+    ),
+    GuardCase(
+        "after the length of a list or a text, which never raises past and",
+        'len(fields.langs) > 1 and len(body) < 9 and text contains "refund"',
+        frozenset({("word", "refund")}),
     ),
     GuardCase(
         "before an operand that may raise past and",
@@ -338,6 +344,12 @@ def test_guard(case: GuardCase) -> None:
         ("a{0,2}bc", "", {"bc"}),
         ("\\d+", "", None),
         ("(Fehler|error) [0-9]", "i", {"fehler", "error"}),
+        ("^\\s*(to )?unsubscribe\\b", "im", {"unsubscribe"}),
+        ("\\bKROA-?\\d+\\w", "", {"kroa"}),
+        ("\\d+\\s\\W\\B\\A\\z", "", None),
+        ("ab\\x41cd", "", None),
+        ("ab\\pLcd", "", None),
+        ("ab\\p{Lu}cd", "", None),
     ],
 )
 def test_regex_guard(pattern: str, flags: str, words: set[str] | None) -> None:
@@ -451,7 +463,9 @@ ATOMS = (
     "subject matches /KROA-[0-9]+/",
     "text matches /(ab|cd) ?x/i",
     "body matches /ß+/",
+    "text matches /\\bKROA\\W?\\d+\\s*x\\b/i",
     "len(fields.langs) > 1",
+    "len(body) < 6",
     'hour(fields.due, "UTC") == 3',
     "vip",
     "spam",
@@ -466,7 +480,19 @@ ACTIONS = (
     "{priority: high}",
     "{spam_score: 6}",
 )
-TEXTS = ("Straße", "STRASSE", "money\n  back", "İ", "i̇", "KROA-12", "ab x", "AB X", "ẞ", "refund")
+TEXTS = (
+    "Straße",
+    "STRASSE",
+    "money\n  back",
+    "İ",
+    "i̇",
+    "KROA-12",
+    "kroa 7 x",
+    "ab x",
+    "AB X",
+    "ẞ",
+    "refund",
+)
 
 
 @st.composite

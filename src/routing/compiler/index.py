@@ -382,6 +382,12 @@ class _Guards:
         if isinstance(node, ast.Call):
             if node.name == "now":
                 return True
+            if node.name == "len":  # the length of a text or a list (null: 0) never fails
+                return (
+                    len(node.args) == 1
+                    and self._kind(node.args[0]) in (Kind.STRING, Kind.LIST)
+                    and self.raise_safe(node.args[0])
+                )
             return node.name == "lower" and self._safe_all(*node.args)
         return False
 
@@ -394,6 +400,9 @@ class _Guards:
 
 
 _REGEX_SPECIAL = frozenset("\\.[](){}|?*+^$")
+# escapes that stand for one character of a class (\d \s \w and their negations) or for a
+# zero-width assertion (\b \B \A \z): an item that is no literal, and nothing more
+_CLASS_ESCAPES = frozenset("dDsSwWbBAz")
 
 
 def _literal_items(pattern: str) -> list[list[str]] | None:
@@ -408,8 +417,12 @@ def _literal_items(pattern: str) -> list[list[str]] | None:
         ch = pattern[i]
         if ch == "\\":
             nxt = pattern[i + 1 : i + 2]
+            if nxt in _CLASS_ESCAPES:
+                items.append([])  # one character of a class, or a zero-width assertion
+                i += 2
+                continue
             if not nxt or nxt.isalnum() or not nxt.isascii():
-                return None  # a class, an escape sequence or a \Q..\E: not read here
+                return None  # another escape sequence, a \p{..} class or a \Q..\E: not read
             items.append([nxt])
             i += 2
         elif ch in "?*":
