@@ -263,10 +263,29 @@ def _check_timezone(value: str) -> str:
 
 
 def _normalize_tags(tags: frozenset[str]) -> frozenset[str]:
+    if not tags:  # most tickets: nothing to normalize
+        return tags
     normalized = frozenset([tag.strip().lower() for tag in tags])
     if "" in normalized:
         raise PydanticCustomError(_ERROR_TYPE, "empty tag")
     return normalized
+
+
+class _JsonFields:
+    """`Ticket.fields` as read from JSON text: the values as parsed, with no second look.
+
+    Every value parsed from JSON text is a valid `JsonValue`, so in JSON mode the check of
+    each value (a tagged union per value, nested) can only give back what it was given;
+    ``dict[str, Any]`` gives the same dict without it. From Python objects (`from_dict`) the
+    values are checked as `JsonValue` as before. tests/model/test_ticket.py compares the two.
+    """
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return core_schema.json_or_python_schema(
+            json_schema=core_schema.dict_schema(core_schema.str_schema(), core_schema.any_schema()),
+            python_schema=handler(source),
+        )
 
 
 _TicketId = Annotated[str, BeforeValidator(_id_input)]
@@ -351,7 +370,7 @@ class Ticket(BaseModel):
     attachments: tuple[Attachment, ...] = ()
     created_at: _Timestamp = None
     updated_at: _Timestamp = None
-    fields: dict[str, JsonValue] = Field(default_factory=dict)
+    fields: Annotated[dict[str, JsonValue], _JsonFields] = Field(default_factory=dict)
     spam: StrictBool = False
     spam_score: StrictFloat = Field(default=0.0, allow_inf_nan=False)
 
