@@ -66,7 +66,9 @@ def run(
     # budget is not counted: every enabled rule together costs no more than it.
     plan = index.plans.get(event)
     if plan is None:
-        plan = index.plans[event] = _plan(compiled, index, event)
+        plan = _plan(compiled, index, event)
+        if len(index.plans) < _MAX_PLANS:  # the four events (`run` does not check its input)
+            index.plans[event] = plan
     s = State(ticket, now)
     s.agent_state = agents
     fired: list[str] = []
@@ -183,6 +185,8 @@ _Entry = tuple[str, Any, tuple[Any, ...], bool]
 
 #: how many candidate sets a stage of a plan remembers the rules of (`_Stage.runs`)
 _RUNS_PER_STAGE = 256
+#: how many events' plans a rule index keeps
+_MAX_PLANS = 8
 
 
 class _Stage:
