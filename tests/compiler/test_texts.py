@@ -1,0 +1,172 @@
+"""Per-ticket text work (`routing.compiler.texts`) and the text semantics it rests on.
+
+The fast paths are tested against their definitions: `folded_with_origin` and
+`words_of` against a character-by-character reading, `required_literals` against RE2 itself
+(whenever a pattern matches, one of its literals is in the folded text), the set scans
+against plain substring tests, and the character tables against Python's own `str` methods.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from routing.compiler import texts
+from routing.compiler.predicates import _LONG_FOLDS, folded_with_origin, mentions, words_of
+from routing.compiler.state import State
+from routing.compiler.texts import TextSource, required_literals
+from routing.dsl.regex import RegexProblem, compile_regex, regex_test
+from routing.model.ticket import Ticket
+
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+
+
+def _reference_words(text: str) -> tuple[str, tuple[int, ...]]:
+    """`words_of` as first written: character by character, the origin of each."""
+    chars: list[str] = []
+    origin: list[int] = []
+    for i, ch in enumerate(text):
+        if ch.isspace():
+            if chars and chars[-1] != " ":
+                chars.append(" ")
+                origin.append(i)
+            continue
+        for f in ch.casefold():
+            chars.append(f)
+            origin.append(i)
+    if chars and chars[-1] == " ":
+        chars.pop()
+        origin.pop()
+    return "".join(chars), tuple(origin)
+
+
+_CHARS = st.sampled_from(list("aAbB_-. \t\n\u00a0\u2003ßẞİıﬀǰΐ5"))
+_TEXT = st.lists(_CHARS, max_size=14).map("".join)
+
+
+@settings(max_examples=500)
+@given(_TEXT)
+def test_words_of_reads_as_the_character_by_character_definition(text: str) -> None:
+    """Same characters, and where folding changed lengths the same origins."""
+    words, origin = _reference_words(text)
+    got = words_of(text)
+    assert str(got) == words
+    if len(text.casefold()) != len(text):
+        assert (got.original, got.origin) == (text, origin)  # type: ignore[attr-defined]
+
+
+@settings(max_examples=500)
+@given(_TEXT, st.lists(st.sampled_from(list("ab_5sßi\u0307")), min_size=1, max_size=3))
+def test_mentions_on_the_folded_text_equals_mentions_on_the_words(
+    text: str, needle_chars: list[str]
+) -> None:
+    """For a needle without spaces, the folded text with origins is as good as the words."""
+    needle = "".join(needle_chars).casefold()
+    assert mentions(folded_with_origin(text, text.casefold()), needle) is mentions(
+        words_of(text), needle
+    )
+
+
+def test_the_character_tables_match_python() -> None:
+    """`_LONG_FOLDS` holds exactly the characters whose fold is longer; `texts._SPACES`
+    exactly those `str.isspace` accepts; `\\S` and `\\w` agree with `str` as assumed."""
+    every = [chr(c) for c in range(0x110000)]
+    assert [c for c in every if _LONG_FOLDS.match(c)] == [c for c in every if len(c.casefold()) > 1]
+    assert [ord(c) for c in every if c.isspace()] == list(texts._SPACES)
+    assert [c for c in every if not re.match(r"\S", c)] == [c for c in every if c.isspace()]
+
+
+# ---------------------------------------------------------------------------- prefilter
+
+_PIECES = st.sampled_from(
+    [
+        "a", "b", "A", "ab", "ß", "K", "ſ", "s", "k", "\\.", "[ab]", "[^a]", "\\d", "\\s",
+        "\\b", "\\B", ".", "^", "$", "(a|b)", "(?:ab)", "(ab|ba)", "(?P<n>ab)", "(a|)",
+        "\\pL", "\\p{Lu}", "é", "É",
+    ]
+)  # fmt: skip
+_QUANT = st.sampled_from(["", "", "", "?", "*", "+", "{2}", "{0,2}", "{2,}", "+?", "*?", "{1}"])
+_PATTERN = st.lists(st.tuples(_PIECES, _QUANT), min_size=1, max_size=5).map(
+    lambda parts: "".join(p + q for p, q in parts)
+)
+_FLAGS = st.sampled_from(["", "i", "m", "s", "is", "im"])
+_SUBJECT = st.lists(st.sampled_from(list("aAbBsSkKſßẞéÉ 1.\n")), max_size=12).map("".join)
+
+
+@settings(max_examples=3000)
+@given(_PATTERN, _FLAGS, st.lists(_SUBJECT, min_size=1, max_size=5))
+def test_required_literals_are_in_every_match(
+    pattern: str, flags: str, subjects: list[str]
+) -> None:
+    """Sound: when RE2 finds a match, one of the literals is in the folded text."""
+    compiled = compile_regex(pattern, flags)
+    if isinstance(compiled, RegexProblem):
+        return
+    literals = required_literals(pattern, flags)
+    if literals is None:
+        return
+    assert literals
+    assert all(literals)
+    test = regex_test(compiled)
+    for text in subjects:
+        if test(text):
+            folded = text.casefold()
+            assert any(lit in folded for lit in literals), (pattern, flags, text, literals)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "flags", "want"),
+    [
+        (r"\b(abuse|dmca)\b", "i", ("abuse", "dmca")),
+        (r"^\s*(to )?unsubscribe\b", "im", ("unsubscribe",)),
+        (r"!{3,}", "", ("!!!",)),
+        (r"(https?:\S+\s+){2,}https?:\S+", "is", ("http",)),
+        (r"^(out of office|respuesta automática)", "i", ("out of office", "respuesta autom")),
+        (r"größe", "", ("grösse",)),
+        (r"^[\p{Lu}\d\s]{12,}$", "", None),
+        (r"a|b", "", None),
+        (r"(?i)ab", "", None),
+        (r"\Qa.b\E", "", None),
+        (r"x{,3}", "", None),
+    ],
+)
+def test_required_literals_of_known_patterns(
+    pattern: str, flags: str, want: tuple[str, ...] | None
+) -> None:
+    """What the reader takes from the example rules' patterns, and where it declines."""
+    assert required_literals(pattern, flags) == want
+
+
+# ---------------------------------------------------------------------------- scans
+
+
+def _state(subject: str) -> State:
+    return State(Ticket.from_dict({"id": "T-1", "subject": subject}), NOW)
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(
+        st.sampled_from(["ab", "b a", "ß", "ss", "i̇", "k", "a b", "_", "\ud800x"]), max_size=5
+    ),
+    st.lists(st.sampled_from(["ab", "b a", "ss", "i̇", "k", "ab k", "_"]), max_size=4),
+    _TEXT,
+)
+def test_the_set_scan_finds_what_substring_tests_find(
+    contains: list[str], mentioned: list[str], subject: str
+) -> None:
+    """The RE2 set (or the automaton, where RE2 declines a needle) reports exactly the
+    needles that occur: contains needles in the folded text, mentions phrases in the words."""
+    source = TextSource("subject", lambda s: s.ticket.subject)
+    source.add_contains(contains)
+    source.add_mentions(mentioned)
+    source.freeze()
+    s = _state(subject)
+    folded = subject.casefold()
+    words = " ".join(folded.split())
+    assert source.contained(s) == frozenset(n for n in contains if n in folded)
+    assert source.mentioned(s) == frozenset(n for n in mentioned if n in words)
