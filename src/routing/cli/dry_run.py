@@ -359,28 +359,26 @@ def _plain_items(values: Any) -> bool:
     return True
 
 
-def _strings(values: Any) -> bool:
-    """True when every item is exactly a str (the type check runs in C, no Python loop)."""
-    return _STR.issuperset(map(type, values))
-
-
 def _orjson_object(d: Any) -> dict[str, Any] | None:
     """``d.to_dict()`` for orjson (tuples unconverted, nothing copied), or None when some
     value might be written otherwise than by ``json`` (see `_plain`)."""
-    queue, assignee, fields, sla = d.queue, d.assignee, d.fields, d.sla
+    ticket_id, queue, priority, status, assignee = (
+        d.ticket_id,
+        d.queue,
+        d.priority,
+        d.status,
+        d.assignee,
+    )
+    spam, score, fields, sla = d.spam, d.spam_score, d.fields, d.sla
     if not (
-        type(d.ticket_id) is str
-        and type(d.priority) is str
-        and type(d.status) is str
-        and (queue is None or type(queue) is str)
-        and (assignee is None or type(assignee) is str)
-        and type(d.spam) is bool
-        and _plain(d.spam_score)
-        and _strings(d.tags)
-        and _strings(d.fired)
+        # The type checks of the leaves run in C (no Python loop): str, bool or None.
+        _LEAVES.issuperset(map(type, (ticket_id, queue, priority, status, assignee, spam)))
+        and _plain_items((score,))
+        and _STR.issuperset(map(type, d.tags))
+        and _STR.issuperset(map(type, d.fired))
         and type(fields) is dict
-        and _plain(fields)
-        and (sla is None or (type(sla) is dict and _plain(sla)))
+        and _plain_items(fields.values())
+        and (sla is None or (type(sla) is dict and _plain_items(sla.values())))
     ):
         return None
     effects = [e.to_dict() for e in d.effects] if d.effects else []
@@ -388,14 +386,14 @@ def _orjson_object(d: Any) -> dict[str, Any] | None:
     if (effects and not _plain(effects)) or (errors and not _plain(errors)):
         return None
     return {
-        "ticket_id": d.ticket_id,
+        "ticket_id": ticket_id,
         "queue": queue,
-        "priority": d.priority,
-        "status": d.status,
+        "priority": priority,
+        "status": status,
         "assignee": assignee,
         "tags": d.tags,
-        "spam": d.spam,
-        "spam_score": d.spam_score,
+        "spam": spam,
+        "spam_score": score,
         "fields": fields,
         "fired": d.fired,
         "effects": effects,
