@@ -92,9 +92,9 @@ def example_data() -> list[dict[str, object]]:
     made: list[dict[str, object]] = []
     real = templates.TemplateData.__init__
 
-    def spy(self: TemplateData, data: Any) -> None:
+    def spy(self: TemplateData, data: Any, plain: Any = None) -> None:
         made.append(dict(data))
-        real(self, data)
+        real(self, data, plain)
 
     ruleset = load(ROOT / "examples/helpdesk/rules")
     now = dt.datetime(2026, 11, 23, 10, tzinfo=dt.UTC)
@@ -368,3 +368,14 @@ def test_localised_text_is_babel_s(
     for at in (instant, instant + dt.timedelta(minutes=minutes, seconds=7)):
         local = at.astimezone(zoneinfo.ZoneInfo(zone))
         assert _localised(local, language) == babel_reference(local, language)
+
+
+def test_template_data_takes_plain_roots_as_they_are() -> None:
+    """Roots given as ``plain`` are used as they are; the others are copied into plain data."""
+    calendars = {"eu": {"is_open": True, "next_open": None}}
+    sla = {"policy": "standard"}
+    data = TemplateData({"calendars": calendars, "sla": sla}, plain={"calendars": calendars})
+    out = data.select(frozenset({"calendars", "sla", "missing"}))
+    assert out == {"calendars": calendars, "sla": sla}
+    assert out["calendars"] is calendars
+    assert out["sla"] is not sla

@@ -580,24 +580,14 @@ def _plain(value: object, where: str, depth: int) -> object:
     cls = type(value)
     if cls in _SCALARS:
         return value
-    # Exact dicts and lists (JSON data) take a loop that keeps their scalar items as they
-    # are and builds the `where` text only for an item it descends into; anything else,
-    # and every error, takes the general path below.
-    if cls is dict and depth < _DATA_DEPTH_LIMIT:
-        if _STR.issuperset(map(type, value)) and _SCALARS.issuperset(  # type: ignore[call-overload]
-            map(type, value.values())  # type: ignore[attr-defined]
-        ):
-            return dict(value)  # type: ignore[call-overload]  # flat: checked in C
-        out: dict[str, object] = {}
-        for key, item in cast("dict[object, object]", value).items():
-            if type(key) is str and type(item) in _SCALARS:
-                out[key] = item
-            else:
-                if not isinstance(key, str):
-                    raise TemplateRenderError(
-                        f"template data at '{where}' has a {type(key).__name__} key, not a string"
-                    )
-                out[str.__str__(key)] = _plain(item, f"{where}.{key}" if where else key, depth + 1)
+    # Exact dicts with text keys and exact lists (JSON data) are copied in C, then only the
+    # items that are not scalars are made plain, in order (only they can fail, so the first
+    # error is the one the general path reports). Anything else takes the general path.
+    keys = _STR.issuperset(map(type, value)) if cls is dict else False  # type: ignore[call-overload]
+    if keys and depth < _DATA_DEPTH_LIMIT:
+        out: dict[str, object] = dict(value)  # type: ignore[call-overload]
+        for key in [k for k, v in out.items() if type(v) not in _SCALARS]:
+            out[key] = _plain(out[key], f"{where}.{key}" if where else key, depth + 1)
         return out
     if (cls is list or cls is tuple) and depth < _DATA_DEPTH_LIMIT:
         if _SCALARS.issuperset(map(type, value)):  # type: ignore[call-overload]
@@ -777,17 +767,56 @@ def _filter(flt: Filter, left: _Value) -> _Value:
             raise _Unsupported
     args = tuple(positional)
     kwargs = tuple(keywords)
+    # A call per arity: most filters take no argument, one or two.
+    if not kwargs and len(args) <= 2:
+        first, second = (*args, None, None)[:2]
+
+        def call(data: _Data) -> object:
+            value = left(data)
+            if first is None:
+                return func(value)
+            if second is None:
+                return func(value, first(data))
+            return func(value, first(data), second(data))
+
+    else:
+
+        def call(data: _Data) -> object:
+            value = left(data)
+            return func(value, *[a(data) for a in args], **{name: a(data) for name, a in kwargs})
 
     def apply(data: _Data) -> object:
-        value = left(data)
         try:
-            return func(value, *[a(data) for a in args], **{name: a(data) for name, a in kwargs})
+            return call(data)
         except _Fallback:
             raise
         except Exception:  # Liquid wraps and locates the error: let it render
             raise _Fallback from None
 
     return apply
+
+
+#: Exact types whose Liquid equality and truth are Python's ``==`` and "not None" (no bool:
+#: Liquid's ``1 == true`` is false; no drops, no undefined).
+_SIMPLE = frozenset({str, int, float, type(None)})
+_TRUE = frozenset({str, int, float, dict, list})
+
+
+def _liquid_eq(left: object, right: object) -> bool:
+    """Liquid's ``==`` (`_eq`), without its checks for values that cannot need them."""
+    if type(left) in _SIMPLE and type(right) in _SIMPLE:
+        return left == right
+    return _eq(left, right)
+
+
+def _truthy(value: object) -> bool:
+    """Liquid's truth (`is_truthy`): everything but false, nil and undefined."""
+    cls = type(value)
+    if cls is bool:
+        return value  # type: ignore[return-value]
+    if cls in _TRUE:
+        return True
+    return is_truthy(value)
 
 
 def _compare(op: Callable[..., object], token: object, left: _Value, right: _Value) -> _Value:
@@ -820,21 +849,21 @@ def _value(expr: object) -> _Value:
         return value
     if cls is BooleanExpression:
         inner = _value(expr.expression)  # type: ignore[attr-defined]
-        return lambda data: is_truthy(inner(data))
+        return lambda data: _truthy(inner(data))
     if cls is LogicalNotExpression:
         inner = _value(expr.right)  # type: ignore[attr-defined]
-        return lambda data: not is_truthy(inner(data))
+        return lambda data: not _truthy(inner(data))
     if cls in (LogicalAndExpression, LogicalOrExpression):
         left, right = _value(expr.left), _value(expr.right)  # type: ignore[attr-defined]
         if cls is LogicalAndExpression:
-            return lambda data: is_truthy(left(data)) and is_truthy(right(data))
-        return lambda data: is_truthy(left(data)) or is_truthy(right(data))
+            return lambda data: _truthy(left(data)) and _truthy(right(data))
+        return lambda data: _truthy(left(data)) or _truthy(right(data))
     if cls in (EqExpression, NeExpression, LeExpression, GeExpression):
         left, right = _value(expr.left), _value(expr.right)  # type: ignore[attr-defined]
         if cls is EqExpression:
-            return lambda data: _eq(left(data), right(data))
+            return lambda data: _liquid_eq(left(data), right(data))
         if cls is NeExpression:
-            return lambda data: not _eq(left(data), right(data))
+            return lambda data: not _liquid_eq(left(data), right(data))
         if cls is LeExpression:
             return _compare(lambda _t, a, b: _le(a, b), None, left, right)
         return _compare(lambda _t, a, b: _le(b, a), None, left, right)
@@ -877,6 +906,8 @@ def _block(nodes: Sequence[object], blank: bool) -> _Emit:
 
 
 def _branches(node: IfNode | UnlessNode) -> _Emit:
+    if type(node.condition) is not BooleanExpression:  # (its value is True or False)
+        raise _Unsupported
     condition = _value(node.condition)
     first = _block(node.consequence.nodes, node.consequence.blank)
     alternatives = tuple(
@@ -888,7 +919,7 @@ def _branches(node: IfNode | UnlessNode) -> _Emit:
     negate = type(node) is UnlessNode
 
     def branches(data: _Data, out: list[str]) -> None:
-        if bool(condition(data)) is not negate:
+        if condition(data) is not negate:  # a BooleanExpression: True or False
             first(data, out)
             return
         for test, block in alternatives:
@@ -960,13 +991,21 @@ class TemplateData:
     value that is not plain data there is no error. `data` may be any mapping: one that
     computes a value when it is read (the engine's) computes only the roots read.
 
+    Args:
+        data: the roots.
+        plain: roots of `data` the caller has made plain data already (the engine's
+            ``calendars``, remembered for every decision at one instant); they are used as
+            they are, and must not change.
+
     Raises:
         TemplateRenderError: (when made) a key of `data` is not a string.
     """
 
     __slots__ = ("_plain", "_raw")
 
-    def __init__(self, data: Mapping[str, object]) -> None:
+    def __init__(
+        self, data: Mapping[str, object], plain: Mapping[str, object] | None = None
+    ) -> None:
         if set(map(type, data)) - {str}:  # (one pass in C over the keys)
             for key in data:
                 if not isinstance(key, str):
@@ -974,7 +1013,7 @@ class TemplateData:
                         f"template data at '' has a {type(key).__name__} key, not a string"
                     )
         self._raw = data
-        self._plain: dict[str, object] = {}
+        self._plain: dict[str, object] = {} if plain is None else dict(plain)
 
     def select(self, roots: frozenset[str] | None) -> dict[str, object]:
         """Plain data of the given roots (those present), or of every root for None.

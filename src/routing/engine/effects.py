@@ -62,7 +62,13 @@ def _calendar_entry(name: str, cal: Any, now: datetime) -> tuple[dict[str, Any],
     except (CalendarError, ValueError) as exc:
         error = f"calendar '{name}': {exc}"
         opening = None
-    entry = {"next_open": opening, "is_open": cal.is_open(now), "timezone": cal.timezone.key}
+    # Plain data by construction: `str` and `bool` of the calendar's answers (what the
+    # copy into plain data would keep of a str or a bool, exactly).
+    entry = {
+        "next_open": None if opening is None else str.__str__(opening),
+        "is_open": bool(cal.is_open(now)),
+        "timezone": str.__str__(cal.timezone.key),
+    }
     if len(_CALENDAR_MEMO) >= _CALENDAR_MEMO_SIZE:
         _CALENDAR_MEMO.clear()
     _CALENDAR_MEMO[key] = (cal, entry, error)
@@ -72,7 +78,11 @@ def _calendar_entry(name: str, cal: Any, now: datetime) -> tuple[dict[str, Any],
 def _calendar_data(
     compiled: CompiledRuleset, now: datetime, errors: list[DecisionError]
 ) -> dict[str, Any]:
-    """``calendars[name]`` for templates: only the calendars some template reads."""
+    """``calendars[name]`` for templates: only the calendars some template reads.
+
+    The value is plain data (texts, a bool, None), so `TemplateData` takes it as it is;
+    the entries are shared by the decisions at one instant and never changed.
+    """
     out: dict[str, Any] = {}
     for name in sorted(compiled.template_calendars):
         entry, error = _calendar_entry(name, compiled.calendars[name], now)
@@ -282,7 +292,8 @@ def effects_of(
         nonlocal data
         if data is None:  # once per decision, at its first render (calendar errors too)
             calendars = _calendar_data(compiled, now, errors)
-            data = TemplateData(_DecisionRoots(s, ticket, now, sla, tags, fired, calendars))
+            roots = _DecisionRoots(s, ticket, now, sla, tags, fired, calendars)
+            data = TemplateData(roots, plain={"calendars": calendars})
         try:
             return str(compiled.templates[template].render(data))
         except TemplateRenderError as exc:

@@ -447,12 +447,19 @@ def reply_gate(
         counts = [count + sent_now for count in counts]
         reason = _history_verdict(address, template, once_per, rate_limits, last, counts)
         tiers = tuple(
-            TierCount(limit, window, count)
+            _tier(limit, window, count) if type(limit) is int else TierCount(limit, window, count)
             for (limit, window), count in zip(rate_limits, counts, strict=True)
         )
     if reason is not None:
         return GateOutcome(reason, _PASSED_BEFORE[reason.code])
     return GateOutcome(None, _PASSED[once_per is not None, bool(rate_limits)], tiers)
+
+
+@functools.lru_cache(maxsize=1024)
+def _tier(limit: int, window: timedelta, count: int) -> TierCount:
+    """A tier count; they are immutable and few distinct (a count is small), so each is made
+    once (an exact int limit only: ``True`` would share the entry of ``1``)."""
+    return TierCount(limit, window, count)
 
 
 def reply_headers(
@@ -472,12 +479,13 @@ def reply_headers(
         by its Message-ID) when either is known.
     """
     headers = {"From": sender} if sender else {}
-    headers.update({"Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "All"})
-    parent = (in_reply_to or "").strip()
-    chain = " ".join((references or "").split())
+    headers["Auto-Submitted"] = "auto-replied"
+    headers["X-Auto-Response-Suppress"] = "All"
+    parent = in_reply_to.strip() if in_reply_to else ""
+    chain = " ".join(references.split()) if references else ""
     if parent:
         headers["In-Reply-To"] = parent
-    refs = " ".join(part for part in (chain, parent) if part)
+    refs = f"{chain} {parent}" if chain and parent else chain or parent
     if refs:
         headers["References"] = refs
     return headers
