@@ -6,8 +6,10 @@ what the path is:
 - **JSON Lines** (``.jsonl``, ``.ndjson``, ``.json-lines``; and ``-``, standard input): each
   non-blank line is a ticket object, or an envelope ``{"ticket": {...}, "now": "ISO",
   "event": "updated", "history": [...]}`` that gives the ticket its own evaluation instant,
-  event and reply history (every key but ``ticket`` optional). Plain ticket lines go through
-  `Ticket.from_json` (one pydantic-core pass over the bytes, no `json.loads`).
+  event and reply history (every key but ``ticket`` optional). Ticket lines and envelope
+  lines are each read in one pydantic-core pass over the bytes (the ticket's validator, and
+  `_envelope_validator` with the ticket's inside); only a line that fails is read again the
+  general way (``json.loads``, `record_from_data`), which gives the message.
 - **CSV** (``.csv``): a header row names ticket keys. A dotted column (``requester.email``,
   ``headers.List-Id``, ``fields.plan``) builds nested objects; empty cells are omitted;
   ``tags`` is split on ``,`` and ``;``; ``attachments`` holds a JSON list; ``spam`` and
