@@ -1,12 +1,13 @@
 """The pipeline: stages in order, `first`/`all` modes, `stop`, the spam threshold, the SLA,
 and the effects (rendered and gated) — (ticket, now) in, `Decision` out, no I/O.
 
-Two loops walk the stages. The general one (`run` with a trace, without a rule index, or
-when the step budget could be crossed) visits every rule and records why each did or did not
-fire. The fast one (`_run_planned`, the common `evaluate`) follows a per-event plan built
-once per compiled rule set (`_plan`): per stage, the enabled rules listening to the event,
-the index's lookups, and nothing else — no step counting (it cannot reach the budget, see
-docs/decisions/0012-rule-index.md), no trace branches. docs/decisions/0017-stage-plans.md.
+Two loops walk the stages. The general one (`_run_general`: with a trace, without a rule
+index, or when the step budget could be crossed) visits every rule, counts its steps and
+records why it did or did not fire. The fast one (`run` itself, the common `evaluate`)
+follows a per-event plan kept on the rule index (`_plan`): per stage, the enabled rules
+listening to the event, the index's lookups, and nothing else — no step counting (it cannot
+reach the budget, see docs/decisions/0012-rule-index.md), no trace branches.
+docs/decisions/0017-stage-plans.md.
 """
 
 from __future__ import annotations
