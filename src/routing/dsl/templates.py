@@ -352,7 +352,7 @@ def _localised_text(_iso: str, _zone: object, language: str, local: dt.datetime)
         time = _TIMES.get(key)
         if time is None:
             time = format_time(local, "short", tzinfo=zone, locale=lang.locale)
-            _remember(_TIMES, key, time)
+            _remember(_TIMES, key, time, _TIMES_SIZE)
     else:
         time = format_time(local, "short", tzinfo=zone, locale=lang.locale)
     # babel's zone name (``z``) is a function of the zone, whether daylight saving time is
@@ -375,10 +375,16 @@ _ZONE_NAMES: dict[tuple[object, ...], str] = {}
 _MEMO_SIZE = 4096
 
 
-def _remember(memo: dict[tuple[object, ...], str], key: tuple[object, ...], text: str) -> None:
+#: The time texts hold every minute of a day per language (1,440 each): room for 16.
+_TIMES_SIZE = 16 * 1440
+
+
+def _remember(
+    memo: dict[tuple[object, ...], str], key: tuple[object, ...], text: str, size: int = _MEMO_SIZE
+) -> None:
     """Store `text` under `key`, emptying `memo` first when it is full (single dict
     operations: safe from many threads, and at worst a text is computed twice)."""
-    if len(memo) >= _MEMO_SIZE:
+    if len(memo) >= size:
         memo.clear()
     memo[key] = text
 

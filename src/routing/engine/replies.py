@@ -49,7 +49,6 @@ from the functions above. They are the `Suppression.code` values the decision's 
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import re
 from collections.abc import Mapping, Sequence
@@ -250,29 +249,26 @@ def _validate(
         raise EvaluationError("now must be an aware datetime")
     if once_per is not None and once_per < _ZERO:
         raise EvaluationError("once_per must not be negative")
-    if type(rate_limits) is tuple and _known_valid(rate_limits):
-        return  # a rule set's tiers, checked before
+    if _VALID_TIERS.get(id(rate_limits)) is rate_limits:
+        return  # a rule set's tiers (the same tuple every time), checked before
     for limit, window in rate_limits:
         if limit < 1 or window < timedelta(0):
             raise EvaluationError(
                 f"a rate limit needs a limit of at least 1 and a window of at least 0s, "
                 f"got {limit} per {_window(window)}"
             )
-    if type(rate_limits) is tuple and len(_VALID_TIERS) < 64:
-        with contextlib.suppress(TypeError):  # not hashable: checked every time
-            _VALID_TIERS.add(rate_limits)
-
-
-def _known_valid(rate_limits: tuple[tuple[int, timedelta], ...]) -> bool:
-    try:
-        return rate_limits in _VALID_TIERS
-    except TypeError:
-        return False
+    if type(rate_limits) is tuple and all(type(tier) is tuple for tier in rate_limits):
+        # immutable (a tuple of (int, timedelta) tuples): valid for good
+        if len(_VALID_TIERS) >= _VALID_TIERS_SIZE:
+            _VALID_TIERS.clear()
+        _VALID_TIERS[id(rate_limits)] = rate_limits
 
 
 _ZERO = timedelta(0)
-#: Tier tuples found valid (bounded: rule sets have one each).
-_VALID_TIERS: set[tuple[tuple[int, timedelta], ...]] = set()
+#: Tier tuples found valid, by identity (the entry keeps the tuple alive, so its id is not
+#: reused while it is there; bounded: a rule set has one).
+_VALID_TIERS: dict[int, Sequence[tuple[int, timedelta]]] = {}
+_VALID_TIERS_SIZE = 64
 
 
 def _scan(
