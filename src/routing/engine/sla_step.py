@@ -1,23 +1,57 @@
 """The SLA step of the pipeline: pick the policy, find (or make) its clock, measure the
-ticket, and give the decision's `sla` object."""
+ticket, and give the decision's `sla` object.
+
+Per policy (and pause set) a `_Plan` is made once per rule set: the `SlaClock` and the head
+of the `sla` object. A ticket without an SLA history (every ticket of a dry run) is then
+measured in integer microseconds by `SlaClock.report_fresh`, which also writes the due
+instants as text; a history goes through `SlaClock.measure`, the general rules. Both give
+the same object (tests/engine/test_sla_fresh.py pins them together); see
+docs/decisions/0014-sla-step-in-microseconds.md.
+"""
 
 from __future__ import annotations
 
 import threading
-from datetime import datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
+
+import pydantic_core
 
 from routing.compiler.compiler import CompiledPolicy, CompiledRuleset
 from routing.compiler.state import EvalFailure, State
 from routing.errors import CalendarError
-from routing.model.decision import SLA_DUE_KEYS, DecisionError
+from routing.model.decision import SLA_DUE_KEYS, SLA_KEYS, DecisionError
 from routing.model.schema import STATUSES
 from routing.model.ticket import Ticket
-from routing.sla import SlaClock, TicketHistory
+from routing.sla import METRICS, SlaClock, TicketHistory
 
 __all__ = ["sla_of"]
 
 _clock_lock = threading.Lock()
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_ONE_US = timedelta(microseconds=1)
+#: tzinfo classes whose offset is fixed: `utcoffset(None)` is the offset of every instant.
+_FIXED_OFFSET: frozenset[type] = frozenset(
+    t for t in (timezone, getattr(pydantic_core, "TzInfo", None)) if isinstance(t, type)
+)
+_EPOCH_ORDINAL = _EPOCH.toordinal()
+
+
+def _to_us(t: datetime) -> int:
+    """µs since the epoch of an aware datetime: ``(t - _EPOCH) // _ONE_US``, the same number.
+
+    Tickets read from JSON carry pydantic's fixed-offset `TzInfo`, whose `utcoffset` costs
+    as much as the rest of the subtraction: for a fixed-offset zone, the wall-clock fields
+    and the offset are combined here instead. Any other zone (or none: TypeError, as the
+    subtraction raises) takes the subtraction.
+    """
+    tz = t.tzinfo
+    if type(tz) in _FIXED_OFFSET:
+        seconds = (t.toordinal() - _EPOCH_ORDINAL) * 86_400 + t.hour * 3_600 + t.minute * 60
+        offset = tz.utcoffset(None) // _ONE_US  # type: ignore[union-attr, operator]
+        return (seconds + t.second) * 1_000_000 + t.microsecond - offset
+    return (t - _EPOCH) // _ONE_US
 
 
 def _failure(code: str, message: str, rule: str | None) -> DecisionError:
@@ -76,14 +110,43 @@ def _evaluate_pauses(p: CompiledPolicy, s: State) -> frozenset[str]:
     return frozenset(paused)
 
 
-def _clock(compiled: CompiledRuleset, p: CompiledPolicy, paused: frozenset[str]) -> SlaClock:
-    key = (p.name, paused)
+class _Plan:
+    """What the step needs of one policy (and pause set), made once per rule set: the clock
+    and the head of the `sla` object (policy, calendar, every due key None, in SLA_KEYS
+    order), which each ticket's object starts as a copy of."""
+
+    __slots__ = ("clock", "due_keys", "head", "last_now", "name")
+
+    def __init__(self, policy: CompiledPolicy, clock: SlaClock) -> None:
+        self.name = policy.name
+        self.clock = clock
+        self.head: dict[str, Any] = dict.fromkeys(SLA_KEYS)
+        self.head["policy"] = policy.name
+        self.head["calendar"] = policy.calendar
+        self.due_keys = {m: f"{m}_due" for m in METRICS}
+        assert set(self.due_keys.values()) == set(SLA_DUE_KEYS)
+        # The last `now` measured to and its µs since the epoch, one tuple (one atomic
+        # store, so threads may share it); `is` is the test, so the µs are only reused for
+        # the very object they were worked out from.
+        self.last_now: tuple[datetime, int] = (_EPOCH, 0)
+
+
+def _plan(compiled: CompiledRuleset, p: CompiledPolicy, s: State) -> _Plan:
+    """The plan of policy `p` for this ticket, cached with the rule set's SLA clocks: per
+    policy when its pause set is the same for every ticket, else per (policy, pause set)."""
     clocks = compiled.clocks
-    clock: SlaClock | None = clocks.get(key)
-    if clock is None:
+    static = p.pause_when is None or p.pause_depends_on_status_only
+    if static:
+        plan: _Plan | None = clocks.get(("plan", p.name))
+        if plan is not None:
+            return plan
+    paused = _pause_statuses(compiled, p, s)
+    key = (p.name, paused)
+    plan = clocks.get(key)
+    if plan is None:
         with _clock_lock:
-            clock = clocks.get(key)
-            if clock is None:
+            plan = clocks.get(key)
+            if plan is None:
                 clock = SlaClock(
                     {k: dict(v) for k, v in p.targets.items()},
                     calendar=compiled.calendars.get(p.calendar) if p.calendar else None,
@@ -91,8 +154,10 @@ def _clock(compiled: CompiledRuleset, p: CompiledPolicy, paused: frozenset[str])
                     pause_statuses=paused,
                     warn_at=p.warn_at,
                 )
-                clocks[key] = clock
-    return clock
+                plan = clocks[key] = _Plan(p, clock)
+    if static:
+        clocks[("plan", p.name)] = plan
+    return plan
 
 
 def sla_of(
@@ -103,30 +168,66 @@ def sla_of(
     sla_history: TicketHistory | None,
     errors: list[DecisionError],
 ) -> dict[str, Any] | None:
+    """The decision's `sla` object (DESIGN section 7), or None when no policy applies;
+    a calendar that cannot answer adds an ``eval/calendar`` error and gives None.
+
+    A ticket with no `sla_history` (every ticket of a dry run) is measured in integer µs by
+    `SlaClock.measure_fresh` and its due instants written by `iso_utc`; a history goes
+    through `SlaClock.measure`. Both give the same object (tests/engine pin them together).
+    """
     if not compiled.policies:
         return None
     policy = _pick_policy(compiled, s, errors)
     if policy is None:
         return None
-    clock = _clock(compiled, policy, _pause_statuses(compiled, policy, s))
+    plan = compiled.clocks.get(("plan", policy.name)) or _plan(compiled, policy, s)
     created = ticket.created_at or now
+    if sla_history is None:
+        try:
+            a = _to_us(created)
+            last_now, b = plan.last_now  # a dry run evaluates every ticket at the same `now`
+            if now is not last_now:
+                b = _to_us(now)
+                plan.last_now = (now, b)
+        except TypeError:  # a naive instant: the general path gives the error
+            return _general(plan, s, created, now, None, errors)
+        out = plan.head.copy()  # SLA_KEYS order; the clock fills in the dues
+        try:
+            remaining, breached, warning, paused = plan.clock.report_fresh(
+                a, b if b > a else a, s.priority, s.status, out, plan.due_keys
+            )
+        except CalendarError:  # the general path raises it again, in its words
+            return _general(plan, s, created, now, None, errors)
+        out["remaining"] = remaining
+        out["breached"] = breached
+        out["warning"] = warning
+        out["paused"] = paused
+        return out
+    return _general(plan, s, created, now, sla_history, errors)
+
+
+def _general(
+    plan: _Plan,
+    s: State,
+    created: datetime,
+    now: datetime,
+    sla_history: TicketHistory | None,
+    errors: list[DecisionError],
+) -> dict[str, Any] | None:
+    """The `sla` object through `SlaClock.measure` (any history)."""
     history = sla_history or TicketHistory(created_at=created, status=s.status, priority=s.priority)
     try:
-        result = clock.measure(history, max(now, created))
+        result = plan.clock.measure(history, max(now, created))
     except (CalendarError, ValueError) as exc:
-        errors.append(_failure("eval/calendar", f"SLA policy '{policy.name}': {exc}", None))
+        errors.append(_failure("eval/calendar", f"SLA policy '{plan.name}': {exc}", None))
         return None
-    out: dict[str, Any] = {
-        "policy": policy.name,
-        "calendar": policy.calendar,
-        **dict.fromkeys(SLA_DUE_KEYS),
-    }
+    out = plan.head.copy()
     remaining: dict[str, float] = {}
     breached: list[str] = []
     warning: list[str] = []
     paused = False
     for m in result.metrics:
-        out[f"{m.metric}_due"] = m.due.isoformat() if m.due is not None else None
+        out[plan.due_keys[m.metric]] = m.due.isoformat() if m.due is not None else None
         remaining[m.metric] = m.remaining.total_seconds()
         if m.breached:
             breached.append(m.metric)

@@ -100,6 +100,7 @@ class DayInfo:
 class _Table:
     """Open intervals of one UTC year in microseconds, with cumulative sums."""
 
+    year: int
     lo: int
     hi: int
     starts: tuple[int, ...]
@@ -118,6 +119,9 @@ class _Table:
         return self.cum[i] + min(x, self.ends[i]) - self.starts[i]
 
 
+_NO_TABLE = _Table(0, 0, 0, (), (), (0,))  # holds no instant
+
+
 class _OpenTime:
     """The `intervals.OpenTime` of a calendar spec: lazily built, cached per UTC year."""
 
@@ -127,6 +131,14 @@ class _OpenTime:
         self._tables: dict[int, _Table] = {}
         self._holidays: dict[int, dict[dt.date, str]] = {}
         self._lock = threading.RLock()
+        # The table `table_at` found last: most instants asked about fall in the same year.
+        # Replacing it is one atomic store, and any table is a right answer for its years.
+        self._recent = _NO_TABLE
+        # `open_and_dues` works in the last `span_at` (three years' tables as one), and
+        # keeps (b, span, span.upto(b)) for the last b it measured to: a dry run measures
+        # every ticket at the same `now`. Each is replaced by one atomic store.
+        self._span = _NO_TABLE
+        self._upto_recent: tuple[int, _Table, int] = (0, _NO_TABLE, 0)
 
     # -- the rules of DESIGN.md section 8 on local dates ------------------------------------
 
@@ -220,13 +232,18 @@ class _OpenTime:
                 ends.append(end * US_PER_MINUTE)
                 cum.append(cum[-1] + (end - start) * US_PER_MINUTE)
         return _Table(
-            lo * US_PER_MINUTE, hi * US_PER_MINUTE, tuple(starts), tuple(ends), tuple(cum)
+            year, lo * US_PER_MINUTE, hi * US_PER_MINUTE, tuple(starts), tuple(ends), tuple(cum)
         )
 
     def table_at(self, x: int) -> _Table:
+        """The table of the UTC year holding `x`."""
+        table = self._recent
+        if table.lo <= x < table.hi:
+            return table
         i = bisect_right(_YEAR_STARTS, x) - 1
         year = _FIRST_YEAR + i if 0 <= i < len(_YEAR_STARTS) - 1 else from_us(x).year
-        return self.table(year)
+        table = self._recent = self.table(year)
+        return table
 
     # -- intervals.OpenTime ----------------------------------------------------------------
 
@@ -240,7 +257,7 @@ class _OpenTime:
         if first is last:
             return last.upto(b) - first.upto(a)
         total = first.total - first.upto(a)
-        year = from_us(first.lo).year + 1
+        year = first.year + 1
         while True:
             table = self.table(year)
             if table is last:
@@ -261,7 +278,7 @@ class _OpenTime:
                 return found
             if table.hi - x > NEVER_OPEN_HORIZON:
                 break
-            table, i = self.table(from_us(table.hi).year), -1
+            table, i = self.table(table.year + 1), -1
         raise self.never_open(x)
 
     def add_open(self, a: int, d: int) -> int:
@@ -275,10 +292,96 @@ class _OpenTime:
             elif table.hi - empty_since > NEVER_OPEN_HORIZON:
                 raise self.never_open(a)
             rest -= table.total - base
-            table, base = self.table(from_us(table.hi).year), 0
+            table, base = self.table(table.year + 1), 0
         goal = base + rest
         i = bisect_left(table.cum, goal, 1) - 1
         return table.starts[i] + goal - table.cum[i]
+
+    def span_at(self, x: int) -> _Table:
+        """The tables of the UTC years before, of and after `x`'s year as one table, with
+        open time counted from the first: `open_and_dues` answers within it."""
+        span = self._span
+        if span.lo <= x < span.hi:
+            return span
+        year = self.table_at(x).year  # raises for a year out of range
+        tables = [
+            self.table(y) for y in range(max(_MIN_YEAR, year - 1), min(_MAX_YEAR, year + 1) + 1)
+        ]
+        starts: list[int] = []
+        ends: list[int] = []
+        cum = [0]
+        for table in tables:
+            base = cum[-1]
+            starts += table.starts
+            ends += table.ends
+            cum += [base + c for c in table.cum[1:]]
+        span = _Table(
+            tables[0].year, tables[0].lo, tables[-1].hi, tuple(starts), tuple(ends), tuple(cum)
+        )
+        self._span = span
+        return span
+
+    def open_and_dues(self, a: int, b: int, targets: tuple[int, ...]) -> tuple[int, ...]:
+        """`intervals.OpenTime.open_and_dues`: what `open_between`, `next_open` and
+        `add_open` give, with one bisection for `a`, one for `b` and one per due, as long as
+        the answers lie within the years next to `a`'s (those methods answer otherwise).
+
+        Within those three years (`span_at`) the calendar cannot be "never open" (that
+        takes more than three years without an opening), so the answers found there are
+        those of the general methods, errors included.
+        """
+        span = self._span  # `span_at(a)`, its first test inlined
+        if not span.lo <= a < span.hi:
+            span = self.span_at(a)
+        starts = span.starts
+        cum = span.cum
+        i = bisect_right(starts, a) - 1
+        # before: the open time in [span.lo, a), which is also that in [span.lo, opens)
+        if i >= 0 and a < span.ends[i]:  # open at a
+            before = cum[i] + a - starts[i]
+            opens = a
+        elif i + 1 < len(starts):  # closed: counting starts at the next interval
+            before = cum[i + 1]
+            opens = starts[i + 1]
+        else:  # no opening left in the span: the general methods' work
+            opens = self.next_open(a)
+            return (
+                self.open_between(a, b) if a <= b else self._zero_between(b, a),
+                *[self.add_open(opens, d) if d else opens for d in targets],
+            )
+        if b == a:  # a ticket measured when it is created (or before: `max(now, created)`)
+            elapsed = 0
+        elif a < b < span.hi:
+            known_b, known_span, upto_b = self._upto_recent
+            if known_b != b or known_span is not span:  # `span.upto(b)`, inlined
+                j = bisect_right(starts, b) - 1
+                if j < 0:  # no interval starts at or before b
+                    upto_b = 0
+                else:
+                    end = span.ends[j]
+                    upto_b = cum[j] + (b if b < end else end) - starts[j]
+                self._upto_recent = (b, span, upto_b)
+            elapsed = upto_b - before
+        elif b < a:
+            elapsed = self._zero_between(b, a)
+        else:
+            elapsed = self.open_between(a, b)
+        total = cum[-1]
+        out = [elapsed]
+        for d in targets:
+            goal = before + d
+            if d and goal <= total:  # `add_open` within the span
+                k = bisect_left(cum, goal, 1) - 1
+                out.append(starts[k] + goal - cum[k])
+            else:
+                out.append(self.add_open(opens, d) if d else opens)
+        return tuple(out)
+
+    def _zero_between(self, b: int, a: int) -> int:
+        """0, the elapsed time of a clock asked about before its start, once
+        `open_between(b, a)` has been worked out for its errors (a year out of range)."""
+        self.open_between(b, a)
+        return 0
 
     def never_open(self, x: int) -> CalendarError:
         return CalendarError(

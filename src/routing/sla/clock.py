@@ -34,11 +34,20 @@ from routing.sla.intervals import (
     add_counted,
     counted_between,
     from_us,
+    iso_utc,
     normalize_pauses,
     to_us,
 )
 
-__all__ = ["METRICS", "SOLVED_STATUSES", "MetricStatus", "SlaClock", "SlaResult", "TicketHistory"]
+__all__ = [
+    "METRICS",
+    "SOLVED_STATUSES",
+    "FreshMetric",
+    "MetricStatus",
+    "SlaClock",
+    "SlaResult",
+    "TicketHistory",
+]
 
 #: The metrics an SLA policy may target, in report order.
 METRICS: tuple[str, ...] = ("first_reply", "next_reply", "periodic_update", "resolution")
@@ -46,6 +55,15 @@ METRICS: tuple[str, ...] = ("first_reply", "next_reply", "periodic_update", "res
 SOLVED_STATUSES: frozenset[str] = frozenset({"solved", "closed"})
 _ZERO = dt.timedelta(0)
 _ONE_US = dt.timedelta(microseconds=1)
+#: The metrics that run on a ticket with no history (no reply yet, so no reply cycle).
+_FRESH_METRICS = ("first_reply", "resolution")
+
+#: One metric of a ticket with no history, as `SlaClock.measure_fresh` gives it: (metric,
+#: due in µs since the epoch or None, remaining µs, breached, warning).
+FreshMetric = tuple[str, int | None, int, bool, bool]
+#: What `SlaClock` keeps per metric of a ticket with no history: (metric, target µs, the
+#: elapsed µs from which it warns, its position in `OpenTime.open_and_dues`'s answer).
+_FreshRow = tuple[str, int, int, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,6 +234,31 @@ class SlaClock:
             statuses = frozenset(pause_statuses)
             self._paused = statuses.__contains__
         self.warn_at = warn_at
+        # For `measure_fresh` and `report_fresh`, worked out once per priority that targets
+        # first_reply or resolution (the metrics a ticket with no history runs, no reply
+        # cycle being open): the rows (`_FreshRow`) and the targets in µs, as
+        # `OpenTime.open_and_dues` takes them. `elapsed >= target * warn_at` compares
+        # timedeltas, the product rounded to the µs as `timedelta.__mul__` rounds it; the
+        # row's threshold is that product, so the integer test gives the same answer.
+        self._fresh: dict[str, tuple[tuple[_FreshRow, ...], tuple[int, ...]]] = {}
+        for priority, metrics in self.targets.items():
+            names = [m for m in _FRESH_METRICS if m in metrics]
+            rows = tuple(
+                (m, metrics[m] // _ONE_US, (metrics[m] * warn_at) // _ONE_US, k)
+                for k, m in enumerate(names, 1)
+            )
+            if rows:
+                self._fresh[priority] = (rows, tuple(row[1] for row in rows))
+        self._open_time: OpenTime = WallClock() if self.calendar is None else self.calendar._open
+        # The statuses that stop the clocks (solved, or paused), when the pause statuses are
+        # a collection; None when they are a predicate (then `_stops` asks it).
+        self._stop_set: frozenset[str] | None = None
+        if not callable(pause_statuses):
+            self._stop_set = SOLVED_STATUSES | frozenset(pause_statuses)
+
+    def _stops(self, status: str) -> bool:
+        """Whether `status` stops the clocks: solved, or paused."""
+        return status in SOLVED_STATUSES or self._paused(status)
 
     # -- counting ------------------------------------------------------------------------
 
@@ -240,41 +283,136 @@ class SlaClock:
 
     # -- measuring -----------------------------------------------------------------------
 
-    def _measure_running(self, created: dt.datetime, priority: str, now: dt.datetime) -> SlaResult:
-        """`measure` of a ticket with no events since it was created, neither paused nor
-        solved: what most recorded tickets are. Only ``first_reply`` and ``resolution``
-        run, both from `created` with no pause, so they share their elapsed time; the
-        result is the one `measure`'s general path gives (tests/sla pin the two together).
+    def measure_fresh(
+        self, created: int, now: int, priority: str, status: str
+    ) -> tuple[bool, tuple[FreshMetric, ...]]:
+        """`measure` of a ticket with no history, in integer µs since the epoch: what most
+        evaluated tickets are (no status or priority change, reply or message since
+        `created`, in `status` since then).
+
+        Gives ``(paused, metrics)``, with the metrics in report order; the values are those
+        of `measure`'s general rules (tests/sla pin the two together), and so are the errors
+        (`CalendarError`) where a calendar is never open or a year is out of range:
+
+        - running: ``first_reply`` and ``resolution`` count from `created`, unpaused, and
+          share their elapsed time; one `OpenTime.open_and_dues` pass gives it and the dues.
+        - solved (or closed) at creation: both are fulfilled at `created`, with nothing
+          elapsed and never breached; the dues are still reported.
+        - paused at creation: nothing has elapsed and no due is in sight (None); a metric
+          warns only when its target times ``warn_at`` is zero.
         """
-        targets = self.targets.get(priority, {})
-        first, resolution = targets.get("first_reply"), targets.get("resolution")
-        if first is None and resolution is None:
-            return SlaResult(now=now.astimezone(dt.UTC), priority=priority)
-        a, b = to_us(created), to_us(now)
-        # Open time as `Calendar` counts it (the calendar's own table), or wall time.
-        clock: OpenTime = WallClock() if self.calendar is None else self.calendar._open
-        elapsed = dt.timedelta(microseconds=max(0, counted_between(clock, a, b, [])))
-        opens = clock.next_open(a)  # where every due time starts counting
+        fresh = self._fresh.get(priority)
+        if fresh is None:  # no metric runs: nothing to count, nothing that could fail
+            return False, ()
+        rows, targets = fresh
+        if self._stops(status):
+            return self._measure_stopped(created, now, status, rows, targets)
+        times = self._open_time.open_and_dues(created, now, targets)
+        elapsed = times[0]
+        out: list[FreshMetric] = []
+        for metric, target, warn_from, k in rows:
+            due = times[k]
+            if now > due:
+                out.append((metric, due, target - elapsed, True, False))
+            else:
+                out.append((metric, due, target - elapsed, False, elapsed >= warn_from))
+        return False, tuple(out)
+
+    def _measure_stopped(
+        self,
+        created: int,
+        now: int,
+        status: str,
+        rows: tuple[_FreshRow, ...],
+        targets: tuple[int, ...],
+    ) -> tuple[bool, tuple[FreshMetric, ...]]:
+        """`measure_fresh` of a ticket solved or paused since its creation."""
+        clock = self._open_time
+        if status in SOLVED_STATUSES:
+            dues = clock.open_and_dues(created, created, targets)
+            return False, tuple(
+                (metric, dues[k], target, False, False) for metric, target, _, k in rows
+            )
+        # Paused: the general rules look for an opening and count [created, now), which
+        # raise where the calendar cannot answer.
+        clock.next_open(created)
+        clock.open_between(min(created, now), max(created, now))
+        return True, tuple(
+            (metric, None, target, False, warn_from <= 0) for metric, target, warn_from, _ in rows
+        )
+
+    def report_fresh(
+        self,
+        created: int,
+        now: int,
+        priority: str,
+        status: str,
+        dues: dict[str, Any],
+        due_keys: Mapping[str, str],
+    ) -> tuple[dict[str, float], list[str], list[str], bool]:
+        """`measure_fresh`, as plain data: ``(remaining, breached, warning, paused)``, and
+        each due in `dues`.
+
+        ``dues[due_keys[metric]]`` is set to the due instant as ISO 8601 text (what
+        `datetime.isoformat` writes of the UTC instant) or None; `remaining` maps each
+        metric to its remaining time in seconds (as `timedelta.total_seconds` gives it);
+        `breached` and `warning` list metrics; `paused` tells whether a metric runs and is
+        paused. This is what a decision's ``sla`` object holds, in one pass: the engine
+        calls it for every ticket evaluated without a history. The rules are those of
+        `measure_fresh`, written out again for speed (tests/sla pin the three together).
+        """
+        fresh = self._fresh.get(priority)
+        if fresh is None:  # no metric runs: nothing to count, nothing that could fail
+            return {}, [], [], False
+        rows, targets = fresh
+        remaining: dict[str, float] = {}
+        breached: list[str] = []
+        warning: list[str] = []
+        stop_set = self._stop_set
+        if status in stop_set if stop_set is not None else self._stops(status):
+            paused, metrics = self._measure_stopped(created, now, status, rows, targets)
+            for metric, due, left, _, warn in metrics:
+                dues[due_keys[metric]] = None if due is None else iso_utc(due)
+                remaining[metric] = left / 1_000_000
+                if warn:
+                    warning.append(metric)
+            return remaining, breached, warning, paused
+        times = self._open_time.open_and_dues(created, now, targets)
+        elapsed = times[0]
+        for metric, target, warn_from, k in rows:
+            due = times[k]
+            dues[due_keys[metric]] = iso_utc(due)
+            # int / int is correctly rounded, as `timedelta.total_seconds` divides
+            remaining[metric] = (target - elapsed) / 1_000_000
+            if now > due:
+                breached.append(metric)
+            elif elapsed >= warn_from:
+                warning.append(metric)
+        return remaining, breached, warning, False
+
+    def _measure_fresh(
+        self, created: dt.datetime, priority: str, status: str, now: dt.datetime
+    ) -> SlaResult:
+        """`measure_fresh` as `measure` reports it."""
+        paused, fresh = self.measure_fresh(to_us(created), to_us(now), priority, status)
+        solved = status in SOLVED_STATUSES
         start = created.astimezone(dt.UTC)
-        results: list[MetricStatus] = []
-        for metric, target in (("first_reply", first), ("resolution", resolution)):
-            if target is None:
-                continue
-            d = target // _ONE_US
-            due = from_us(opens if d == 0 else clock.add_open(opens, d))
-            breached = now > due
+        results = []
+        for metric, due, remaining, breached, warning in fresh:
+            target = self.targets[priority][metric]
+            remaining_time = dt.timedelta(microseconds=remaining)
             results.append(
                 MetricStatus(
                     metric=metric,
                     priority=priority,
                     target=target,
                     start=start,
-                    due=due,
-                    fulfilled_at=None,
-                    elapsed=elapsed,
-                    remaining=target - elapsed,
-                    paused=False,
-                    warning=not breached and elapsed >= target * self.warn_at,
+                    due=None if due is None else from_us(due),
+                    fulfilled_at=start if solved else None,
+                    elapsed=target - remaining_time,
+                    remaining=remaining_time,
+                    paused=paused,
+                    warning=warning,
                     breached=breached,
                 )
             )
@@ -290,10 +428,8 @@ class SlaClock:
             and not history.priority_changes
             and not history.agent_replies
             and not history.requester_messages
-            and not self._paused(history.status)
-            and history.status not in SOLVED_STATUSES
         ):
-            return self._measure_running(created, history.priority, now)
+            return self._measure_fresh(created, history.priority, history.status, now)
         statuses = sorted(
             (
                 (at, s)

@@ -24,6 +24,7 @@ __all__ = [
     "add_counted",
     "counted_between",
     "from_us",
+    "iso_utc",
     "merge",
     "next_counted",
     "normalize_pauses",
@@ -55,6 +56,38 @@ def to_us(t: dt.datetime, what: str = "instant") -> int:
 def from_us(us: int) -> dt.datetime:
     """The aware UTC datetime of microseconds since the epoch."""
     return _EPOCH + dt.timedelta(microseconds=us)
+
+
+_EPOCH_ORDINAL = _EPOCH.toordinal()
+# `iso_utc` glues three cached pieces: "YYYY-MM-DDT" per day (a bounded dict, filled on use),
+# "HH:MM:" per minute of the day and "SS+00:00" per second.
+_DAY_TEXT: dict[int, str] = {}
+_DAY_TEXT_MAX = 4096
+_MINUTE_TEXT = tuple(f"{m // 60:02d}:{m % 60:02d}:" for m in range(1440))
+_SECOND_TEXT = tuple(f"{s:02d}" for s in range(60))
+_SECOND_UTC_TEXT = tuple(f"{s:02d}+00:00" for s in range(60))
+
+
+def iso_utc(us: int) -> str:
+    """``from_us(us).isoformat()``, the same text, three to four times faster.
+
+    ``2026-12-08T07:01:27+00:00``, with ``.ffffff`` before the offset when the microseconds
+    are not zero, exactly as `datetime.isoformat` writes an aware UTC instant.
+    """
+    seconds, micro = divmod(us, 1_000_000)
+    days, second_of_day = divmod(seconds, 86_400)
+    day = _DAY_TEXT.get(days)
+    if day is None:
+        day = dt.date.fromordinal(_EPOCH_ORDINAL + days).isoformat() + "T"
+        if len(_DAY_TEXT) >= _DAY_TEXT_MAX:  # bounded: start again rather than grow
+            _DAY_TEXT.clear()
+        _DAY_TEXT[days] = day
+    if micro:
+        return (
+            f"{day}{_MINUTE_TEXT[second_of_day // 60]}{_SECOND_TEXT[second_of_day % 60]}"
+            f".{micro:06d}+00:00"
+        )
+    return day + _MINUTE_TEXT[second_of_day // 60] + _SECOND_UTC_TEXT[second_of_day % 60]
 
 
 def merge(intervals: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -139,6 +172,16 @@ class OpenTime(Protocol):
         """For d > 0: the earliest T with open_between(a, T) == d."""
         ...
 
+    def open_and_dues(self, a: int, b: int, targets: tuple[int, ...]) -> tuple[int, ...]:
+        """One pass for a clock running from `a`, unpaused, measured at `b`.
+
+        Gives ``(elapsed, due, due, ...)``: ``max(0, counted_between(self, a, b, []))``,
+        then per target d the due ``add_open(next_open(a), d)`` (``next_open(a)`` for d == 0),
+        the values (and errors) those calls give. For b < a, ``open_between(b, a)`` is still
+        worked out, so that a year out of range raises as `counted_between` would.
+        """
+        ...
+
 
 class WallClock:
     """Every instant is open: elapsed real time (SLA clocks counted in calendar time)."""
@@ -151,6 +194,9 @@ class WallClock:
 
     def add_open(self, a: int, d: int) -> int:
         return a + d
+
+    def open_and_dues(self, a: int, b: int, targets: tuple[int, ...]) -> tuple[int, ...]:
+        return (b - a if b > a else 0, *[a + d for d in targets])
 
 
 def normalize_pauses(pauses: Iterable[Pause]) -> list[tuple[int, int]]:
