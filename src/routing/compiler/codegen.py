@@ -267,8 +267,12 @@ class CodeGen:
         define: Callable[[str], Fn],
         *,
         observe: bool = False,
+        listing: bool = False,
     ) -> None:
         self.checked = checked
+        #: with `listing`, the Python text of each generated module by label (for reading
+        #: and debugging only: the code itself is compiled from the `ast` nodes)
+        self.listing: dict[str, str] | None = {} if listing else None
         self.define = define
         self.observe = observe
         self.node_ids: dict[int, int] = {}
@@ -339,6 +343,8 @@ class CodeGen:
         finally:
             self._defs, self._recorded = saved
         py.fix_missing_locations(module)
+        if self.listing is not None:
+            self.listing[label] = py.unparse(module)
         exec(compile(module, f"<{label}>", "exec"), self.ns)  # noqa: S102 - built from ast nodes
         fn: Fn = self.ns[name]
         return fn
@@ -684,6 +690,8 @@ class CodeGen:
         if isinstance(node, ast.StringLit):
             return _const(node.value)
         value = self.expr(node)
+        if isinstance(node, ast.Call) and node.name == "lower":
+            return value  # always text
         if self.text_safe(node):
             return py.BoolOp(op=py.Or(), values=[value, _const("")])
         return _call(self.bind(rt.text_value), value)
@@ -1001,6 +1009,8 @@ class CodeGen:
             or self._is_field(node.value, frozenset({"tags", "attachments", "headers"}))
         )
         # text, lists, sets and mappings are empty exactly when falsy (null too)
+        if plain and node.negated:
+            return _as_bool(value)  # not empty: a truth value made exact
         empty = _not(value) if plain else _call(self.bind(rt.is_empty), value)
         return _not(empty) if node.negated else empty
 

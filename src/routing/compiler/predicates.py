@@ -135,9 +135,11 @@ def mentions(haystack: str, needle: str) -> bool:
     mapped = haystack if isinstance(haystack, _Mapped) else None
     while start >= 0:
         end = start + n
-        if mapped is None:
-            before_ok = start == 0 or not _is_word(haystack[start - 1])
-            after_ok = end == len(haystack) or not _is_word(haystack[end])
+        if mapped is None:  # `_is_word` inlined: this is the hot path
+            ch = haystack[start - 1] if start else " "
+            before_ok = not (ch.isalnum() or ch == "_")
+            ch = haystack[end] if end < len(haystack) else " "
+            after_ok = not (ch.isalnum() or ch == "_")
         else:
             origin, text = mapped.origin, mapped.original
             first, last = origin[start], origin[end - 1]

@@ -319,9 +319,11 @@ class TextSource:
     def mentions_any(self, s: State, needles: frozenset[str]) -> bool:
         """``mentions any of`` constant needles."""
         present = needles & self.mentioned(s)
-        if not present:
-            return False
-        return any(self._confirm(s, n) for n in present)
+        if present:
+            for needle in present:
+                if self._confirm(s, needle):
+                    return True
+        return False
 
     def mentions_all(self, s: State, needles: frozenset[str]) -> bool:
         """``mentions all of`` constant needles."""
@@ -359,8 +361,10 @@ class RegexTest:
                 if lit in folded:
                     break
             else:
-                # no match is possible; but a text RE2 cannot take fails as before
-                source.encoded(s)
+                # no match is possible; but a text RE2 cannot take (a lone surrogate, never
+                # in an ASCII fold) fails as it always did
+                if not folded.isascii():
+                    source.encoded(s)
                 return False
         if source.regex_set is None:
             return self.test(text_value(source.read(s)))
