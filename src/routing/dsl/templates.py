@@ -1,7 +1,10 @@
 """Sandboxed Liquid templates: the bodies of replies, notifications and webhooks.
 
 Templates are Liquid (python-liquid 2.x), parsed once by `parse_template` when a rule set is
-checked and rendered per ticket by `CompiledTemplate.render`.
+checked and rendered per ticket by `CompiledTemplate.render`. A template made only of text,
+output statements and ``if``/``unless`` renders through closures compiled from its parsed
+tree, which give python-liquid's text or hand the render to python-liquid (see "fast
+renderer" below and docs/decisions/0015-fast-template-renderer.md).
 
 **The sandbox.** Every template is parsed by one module-level environment, configured once:
 
