@@ -1,0 +1,255 @@
+"""SLA clocks of tickets with no history: the µs fast paths against the general rules.
+
+`SlaClock.measure` answers a ticket with no events since its creation by `measure_fresh`
+(running, solved or paused since creation); `report_fresh` gives the same as plain data for
+the engine; `Calendar`'s `open_and_dues` answers from a three-year span of its tables. Each
+is pinned here to the general path of `measure`, which a same-status "change" at the
+creation instant forces (it changes nothing in the rules): same results, and the same
+`CalendarError` where a calendar cannot answer. `iso_utc` is pinned to `datetime.isoformat`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from tests.sla.strategies import calendars, instants
+
+from routing.errors import CalendarError
+from routing.sla import Calendar, SlaClock, SlaResult, TicketHistory
+from routing.sla.intervals import from_us, iso_utc, to_us
+
+SETTINGS = settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+STATUSES = ["new", "open", "pending", "on_hold", "solved", "closed", "hold"]
+DUE_KEYS = {m: f"{m}_due" for m in ("first_reply", "next_reply", "periodic_update", "resolution")}
+MINUTE, HOUR, DAY = 60, 3600, 86400
+
+#: Targets in seconds: zero, sub-minute and odd seconds, minutes to weeks, and 60 business
+#: days (which crosses a year from late in the year).
+targets = st.sampled_from(
+    [0, 1.5, 59, 90, 30 * MINUTE, HOUR, 4 * HOUR, 8 * HOUR, DAY, 5 * DAY, 14 * DAY, 480 * HOUR]
+)
+
+
+@st.composite
+def clocks(draw: st.DrawFn, calendar: Calendar) -> SlaClock:
+    """A clock on `calendar` (business) or wall time, with random targets and pauses."""
+    table: dict[str, dict[str, float]] = {}
+    for priority in ("low", "normal", "high", "urgent"):
+        metrics = draw(
+            st.lists(
+                st.sampled_from(["first_reply", "next_reply", "periodic_update", "resolution"]),
+                unique=True,
+                max_size=4,
+            )
+        )
+        table[priority] = {m: draw(targets) for m in metrics}
+    pauses = draw(
+        st.sampled_from(
+            [
+                frozenset({"pending", "on_hold"}),
+                frozenset(),
+                frozenset({"pending", "solved"}),
+                lambda s: s.startswith("hold") or s == "pending",
+            ]
+        )
+    )
+    kind = draw(st.sampled_from(["business", "business", "calendar"]))
+    warn_at = draw(st.sampled_from([0.8, 0.5, 1.0, 0.333]))
+    return SlaClock(
+        table,
+        calendar=calendar if kind == "business" else None,
+        clock=kind,  # type: ignore[arg-type]
+        pause_statuses=pauses,
+        warn_at=warn_at,
+    )
+
+
+zones = st.sampled_from(
+    [dt.UTC, dt.timezone(dt.timedelta(hours=5, minutes=30)), dt.timezone(dt.timedelta(hours=-7))]
+)
+
+
+def _general(clock: SlaClock, history: TicketHistory, now: dt.datetime) -> object:
+    """`measure` through its general rules: the same history, with a same-status change."""
+    same = TicketHistory(
+        history.created_at,
+        history.status,
+        history.priority,
+        ((history.created_at, history.status),),
+    )
+    return _outcome(lambda: clock.measure(same, now))
+
+
+def _outcome(call: Any) -> object:
+    """The result of `call`, or the type and message of the `CalendarError` it raises."""
+    try:
+        return call()
+    except CalendarError as exc:
+        return ("CalendarError", str(exc))
+
+
+def _report(
+    result: SlaResult,
+) -> tuple[dict[str, Any], dict[str, float], list[str], list[str], bool]:
+    """What `report_fresh` should give, from a `measure` result (as the engine reads it)."""
+    dues: dict[str, Any] = {}
+    remaining: dict[str, float] = {}
+    for m in result.metrics:
+        dues[DUE_KEYS[m.metric]] = None if m.due is None else m.due.isoformat()
+        remaining[m.metric] = m.remaining.total_seconds()
+    return (
+        dues,
+        remaining,
+        [m.metric for m in result.metrics if m.breached],
+        [m.metric for m in result.metrics if m.warning],
+        any(m.paused for m in result.metrics),
+    )
+
+
+def _check(clock: SlaClock, created: dt.datetime, now: dt.datetime, status: str, priority: str):
+    history = TicketHistory(created, status, priority)
+    expected = _general(clock, history, now)
+    assert _outcome(lambda: clock.measure(history, now)) == expected
+    dues: dict[str, Any] = {}
+    got = _outcome(
+        lambda: clock.report_fresh(to_us(created), to_us(now), priority, status, dues, DUE_KEYS)
+    )
+    if isinstance(expected, SlaResult):
+        assert isinstance(got, tuple)
+        assert (dues, *got) == _report(expected)
+    else:
+        assert got == expected
+
+
+@SETTINGS
+@given(
+    data=st.data(),
+    case=calendars(),
+    status=st.sampled_from(STATUSES),
+    priority=st.sampled_from(["low", "normal", "high", "urgent", "unknown"]),
+    zone=zones,
+)
+def test_fresh_ticket_equals_general_rules(data, case, status, priority, zone):
+    """Random calendars near DST changes and holidays, every status and priority, `now`
+    before or after `created` (by up to three days): due texts, remaining seconds, breaches,
+    warnings and pauses (or the error) are those of the general rules."""
+    spec, anchor = case
+    clock = data.draw(clocks(Calendar.from_dict(spec)))
+    created = data.draw(instants(anchor)) + dt.timedelta(
+        microseconds=data.draw(st.sampled_from([0, 0, 250_000, 999_999]))
+    )
+    now = data.draw(instants(anchor))
+    _check(clock, created.astimezone(zone), now, status, priority)
+
+
+@SETTINGS
+@given(
+    data=st.data(),
+    days=st.integers(-400, 400),
+    status=st.sampled_from(STATUSES),
+    priority=st.sampled_from(["low", "normal", "high", "urgent"]),
+)
+def test_fresh_ticket_far_from_created(data, days, status, priority):
+    """`now` up to 400 days from `created`, both near a year's end: answers that leave the
+    three years `open_and_dues` keeps at hand go to the general methods, with equal results."""
+    spec = {
+        "timezone": "Europe/Berlin",
+        "hours": {"mon-fri": ["08:00-12:00", "13:00-18:00"], "sat": "10:00-14:00"},
+        "holidays": {"country": "DE", "subdivision": "BE"},
+        "closed": ["2026-12-24", "2026-12-31"],
+    }
+    clock = data.draw(clocks(Calendar.from_dict(spec)))
+    created = dt.datetime(2026, 12, 20, tzinfo=dt.UTC) + dt.timedelta(
+        minutes=data.draw(st.integers(0, 20 * 1440))
+    )
+    _check(clock, created, created + dt.timedelta(days=days), status, priority)
+
+
+NEVER_AGAIN = {  # open on one day only: a due after it is "never open"
+    "timezone": "UTC",
+    "hours": {},
+    "special": {"2026-11-24": "09:00-10:00"},
+}
+
+
+@pytest.mark.parametrize("status", ["new", "pending", "solved"])
+@pytest.mark.parametrize(
+    ("created", "target"),
+    [
+        (dt.datetime(2026, 11, 24, 9, 30, tzinfo=dt.UTC), 10 * MINUTE),  # within the hour
+        (dt.datetime(2026, 11, 24, 9, 30, tzinfo=dt.UTC), HOUR),  # never reached
+        (dt.datetime(2026, 11, 25, tzinfo=dt.UTC), 0),  # never open again
+        (dt.datetime(2026, 1, 1, tzinfo=dt.UTC), 30 * MINUTE),  # 11 months ahead
+        (dt.datetime(2024, 1, 1, tzinfo=dt.UTC), 30 * MINUTE),  # in three years
+        (dt.datetime(2023, 1, 1, tzinfo=dt.UTC), 30 * MINUTE),  # beyond three years
+    ],
+)
+def test_never_open_raises_as_general_rules(status, created, target):
+    """A calendar that will not open again: the fast paths raise the general rules' error
+    (or answer as they do) for every status."""
+    clock = SlaClock(
+        {"normal": {"first_reply": target, "resolution": target}},
+        calendar=Calendar.from_dict(NEVER_AGAIN),
+    )
+    for now in (created, created + dt.timedelta(hours=2), created - dt.timedelta(days=1)):
+        _check(clock, created, now, status, "normal")
+
+
+@pytest.mark.parametrize("status", ["new", "pending", "solved"])
+def test_years_out_of_range_raise_as_general_rules(status):
+    """Near the last year a calendar covers (9997), the same answers or the same error."""
+    clock = SlaClock(
+        {"normal": {"first_reply": HOUR, "resolution": 480 * HOUR}},
+        calendar=Calendar.from_dict({"timezone": "UTC", "hours": {"mon-fri": "09:00-17:00"}}),
+    )
+    created = dt.datetime(9997, 12, 1, tzinfo=dt.UTC)
+    for now in (created, created + dt.timedelta(days=40), created - dt.timedelta(days=400)):
+        _check(clock, created, now, status, "normal")
+
+
+def test_report_fresh_whole_value():
+    """A new normal ticket on Monday 09:30:15.5 Berlin, measured at 16:30: first reply is
+    breached (due 13:30:15.5, after the lunch hour), resolution warns (5h59m44.5s of 7h
+    elapsed, over 80%) and is due on Tuesday at 09:30:15.5."""
+    office = {
+        "timezone": "Europe/Berlin",
+        "hours": {"mon-fri": ["09:00-12:00", "13:00-17:00"]},
+    }
+    clock = SlaClock(
+        {"normal": {"first_reply": 3 * HOUR, "resolution": 7 * HOUR}},
+        calendar=Calendar.from_dict(office),
+    )
+    created = dt.datetime(2026, 11, 23, 8, 30, 15, 500_000, tzinfo=dt.UTC)
+    now = dt.datetime(2026, 11, 23, 15, 30, tzinfo=dt.UTC)
+    dues: dict[str, Any] = {"first_reply_due": None, "resolution_due": None}
+    result = clock.report_fresh(to_us(created), to_us(now), "normal", "open", dues, DUE_KEYS)
+    assert (dues, *result) == (
+        {
+            "first_reply_due": "2026-11-23T12:30:15.500000+00:00",
+            "resolution_due": "2026-11-24T08:30:15.500000+00:00",
+        },
+        {"first_reply": -10784.5, "resolution": 3615.5},
+        ["first_reply"],
+        ["resolution"],
+        False,
+    )
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    us=st.integers(
+        to_us(dt.datetime(1, 1, 1, tzinfo=dt.UTC)), to_us(dt.datetime.max.replace(tzinfo=dt.UTC))
+    )
+    | st.integers(0, 200 * 366 * DAY).map(lambda s: s * 1_000_000)
+)
+def test_iso_utc_is_isoformat(us):
+    """Every instant a datetime holds, whole seconds or not: the text of `isoformat`."""
+    assert iso_utc(us) == from_us(us).isoformat()
