@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, overload
 from zoneinfo import ZoneInfo
@@ -120,6 +120,7 @@ class _Table:
 
 
 _NO_TABLE = _Table(0, 0, 0, (), (), (0,))  # holds no instant
+_NEAR = 32  # intervals `open_and_dues` looks at first for a due
 
 
 class _OpenTime:
@@ -321,7 +322,7 @@ class _OpenTime:
         self._span = span
         return span
 
-    def open_and_dues(self, a: int, b: int, targets: tuple[int, ...]) -> tuple[int, ...]:
+    def open_and_dues(self, a: int, b: int, targets: tuple[int, ...]) -> Sequence[int]:
         """`intervals.OpenTime.open_and_dues`: what `open_between`, `next_open` and
         `add_open` give, with one bisection for `a`, one for `b` and one per due, as long as
         the answers lie within the years next to `a`'s (those methods answer otherwise).
@@ -366,16 +367,26 @@ class _OpenTime:
             elapsed = self._zero_between(b, a)
         else:
             elapsed = self.open_between(a, b)
-        total = cum[-1]
         out = [elapsed]
+        # `add_open` within the span: the due lies in interval k with cum[k] < goal <=
+        # cum[k + 1], k >= i (goal > before >= cum[i]). Targets of hours or days end within
+        # a few dozen intervals, so the bisection first tries the next _NEAR of them.
+        lo = i + 1 if i >= 0 else 1
+        near = lo + _NEAR
+        last = len(cum) - 1
         for d in targets:
             goal = before + d
-            if d and goal <= total:  # `add_open` within the span
-                k = bisect_left(cum, goal, 1) - 1
+            if not d:
+                out.append(opens)
+            elif near < last and goal <= cum[near]:
+                k = bisect_left(cum, goal, lo, near) - 1
+                out.append(starts[k] + goal - cum[k])
+            elif goal <= cum[last]:
+                k = bisect_left(cum, goal, lo) - 1
                 out.append(starts[k] + goal - cum[k])
             else:
-                out.append(self.add_open(opens, d) if d else opens)
-        return tuple(out)
+                out.append(self.add_open(opens, d))
+        return out
 
     def _zero_between(self, b: int, a: int) -> int:
         """0, the elapsed time of a clock asked about before its start, once

@@ -12,7 +12,7 @@ paused.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 __all__ = [
@@ -172,7 +172,7 @@ class OpenTime(Protocol):
         """For d > 0: the earliest T with open_between(a, T) == d."""
         ...
 
-    def open_and_dues(self, a: int, b: int, targets: tuple[int, ...]) -> tuple[int, ...]:
+    def open_and_dues(self, a: int, b: int, targets: tuple[int, ...]) -> Sequence[int]:
         """One pass for a clock running from `a`, unpaused, measured at `b`.
 
         Gives ``(elapsed, due, due, ...)``: ``max(0, counted_between(self, a, b, []))``,
@@ -195,8 +195,8 @@ class WallClock:
     def add_open(self, a: int, d: int) -> int:
         return a + d
 
-    def open_and_dues(self, a: int, b: int, targets: tuple[int, ...]) -> tuple[int, ...]:
-        return (b - a if b > a else 0, *[a + d for d in targets])
+    def open_and_dues(self, a: int, b: int, targets: tuple[int, ...]) -> Sequence[int]:
+        return [b - a if b > a else 0, *[a + d for d in targets]]
 
 
 def normalize_pauses(pauses: Iterable[Pause]) -> list[tuple[int, int]]:
