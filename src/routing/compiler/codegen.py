@@ -49,7 +49,7 @@ from routing.model.schema import PRIORITIES, WEEKDAYS
 from routing.model.ticket import Requester
 from routing.model.types import Kind, Type
 
-__all__ = ["CodeGen", "observed_nodes"]
+__all__ = ["CodeGen", "define_key", "observed_nodes"]
 
 _OPS: dict[str, Callable[[Any, Any], bool]] = {
     "==": operator.eq,
@@ -81,6 +81,13 @@ _TIME_FIELDS = frozenset({"created_at", "updated_at"})
 #: the `State` attributes builtin fields read directly
 _STATE_FIELDS = frozenset({"status", "priority", "queue", "assignee", "tags", "spam", "spam_score"})
 _REQUESTER_FIELDS = frozenset(Requester.model_fields)
+#: the exact types a number field's value has in the inlined fast path (not bool)
+_NUMBER_TYPES = frozenset({int, float})
+
+
+def define_key(name: str) -> str:
+    """The `State.cache` key of define `name`'s (version, value, failed) entry."""
+    return f"define:{name}"
 
 
 def observed_nodes(expr: ast.Expr) -> tuple[ast.Expr, ...]:
@@ -646,14 +653,68 @@ class CodeGen:
         if kind == "now":
             return _attr(_s(), "now")
         if kind == "define":
-            return _call(self.bind(self.define(key), "define"), _s())
+            # a value cached at this `State.version` is read without a call
+            call = _call(self.bind(self.define(key), "define"), _s())
+            h = self._temp()
+            hit = py.BoolOp(
+                op=py.And(),
+                values=[
+                    _compare(
+                        py.NamedExpr(
+                            target=_store(h),
+                            value=_call(
+                                _attr(_attr(_s(), "cache"), "get"), _const(define_key(key))
+                            ),
+                        ),
+                        py.IsNot(),
+                        _const(None),
+                    ),
+                    _compare(
+                        py.Subscript(value=_load(h), slice=_const(0), ctx=py.Load()),
+                        py.Eq(),
+                        _attr(_s(), "version"),
+                    ),
+                    _not(py.Subscript(value=_load(h), slice=_const(2), ctx=py.Load())),
+                ],
+            )
+            value = py.Subscript(value=_load(h), slice=_const(1), ctx=py.Load())
+            return py.IfExp(test=hit, body=value, orelse=call)
         if kind == "requester_object":
             return _call(_attr(_ticket("requester"), "model_dump"))
         if kind == "fields_object":
             return _attr(_s(), "fields")
         if kind == "custom":
-            return _call(self.bind(self._reader(key), "field"), _attr(_s(), "fields"))
+            return self._custom(key)
         raise AssertionError(kind)  # pragma: no cover
+
+    def _custom(self, name: str) -> py.expr:
+        """A custom field's value. The common case, a value of the declared type, is
+        tested inline; anything else (missing, null, mistyped) goes to the field's reader,
+        which returns it or raises exactly as before."""
+        read = _call(self.bind(self._reader(name), "field"), _attr(_s(), "fields"))
+        t = self.checked.field_types[name]
+        v = self._temp()
+        fetched = py.NamedExpr(
+            target=_store(v), value=_call(_attr(_attr(_s(), "fields"), "get"), _const(name))
+        )
+        kind_of = _call(_load("type"), fetched)
+        if t.kind is Kind.NUMBER:
+            ok: py.expr = _compare(kind_of, py.In(), self.bind(_NUMBER_TYPES))
+        elif t.kind is Kind.ENUM:
+            ok = py.BoolOp(
+                op=py.And(),
+                values=[
+                    _compare(kind_of, py.Is(), _load("str")),
+                    _compare(_load(v), py.In(), self.bind(frozenset(t.values))),
+                ],
+            )
+        elif t.kind is Kind.STRING:
+            ok = _compare(kind_of, py.Is(), _load("str"))
+        elif t.kind is Kind.BOOL:
+            ok = _compare(kind_of, py.Is(), _load("bool"))
+        else:
+            return read
+        return py.IfExp(test=ok, body=_load(v), orelse=read)
 
     def _reader(self, name: str) -> Any:
         reader = self._readers.get(name)
@@ -669,6 +730,8 @@ class CodeGen:
         if res.kind == "field" and res.key in _SOURCE_FIELDS:
             key = res.key
         elif res.kind == "requester":
+            if res.key not in _REQUESTER_FIELDS:  # pragma: no cover - the checker resolved it
+                raise AssertionError(res.key)
             key = f"requester.{res.key}"
         elif res.kind == "header":
             key = f"header:{res.key}"
@@ -676,8 +739,27 @@ class CodeGen:
             return None
         source = self._sources.get(key)
         if source is None:
-            source = self._sources[key] = TextSource(key, self.build(node, f"text '{key}'"))
+            # a plain attribute is read in C; `text` and headers by generated code
+            attribute = (
+                f"ticket.requester.{res.key}"
+                if res.kind == "requester"
+                else f"ticket.{res.key}"
+                if res.kind == "field" and res.key != "text"
+                else None
+            )
+            read = (
+                operator.attrgetter(attribute)
+                if attribute is not None
+                else self.build(node, f"text '{key}'")
+            )
+            source = self._sources[key] = TextSource(key, read)
         return source
+
+    def _fold_of(self, source: TextSource) -> py.expr:
+        """``s.cache.get('fold:<source>') or <source>.fold(s)``: the folded text, computed
+        once per ticket (a cache hit costs no Python call; "" is recomputed, cheaply)."""
+        cached = _call(_attr(_attr(_s(), "cache"), "get"), _const(source.fold_key))
+        return py.BoolOp(op=py.Or(), values=[cached, _call(self.bind(source.fold), _s())])
 
     def _on_source(self, node: ast.Expr, test: py.expr) -> py.expr:
         """`test` (on a cached text), after recording the text's value when explain wants it."""
@@ -858,7 +940,7 @@ class CodeGen:
         if source is not None and strings is not None:
             folded = [x.casefold() for x in strings]
             if node.quantifier is None:
-                test = _compare(_const(folded[0]), py.In(), _call(self.bind(source.fold), _s()))
+                test = _compare(_const(folded[0]), py.In(), self._fold_of(source))
             elif node.quantifier == "any" and "" in folded:
                 test = _const(True)  # "" is in every text
             elif not [x for x in folded if x] and node.quantifier == "all":
@@ -867,7 +949,15 @@ class CodeGen:
                 needles = frozenset(x for x in folded if x)
                 source.add_contains(needles)
                 method = source.contains_any if node.quantifier == "any" else source.contains_all
-                test = _call(self.bind(method), _s(), self.bind(needles))
+                test = self._scanned(
+                    source.contained_key,
+                    _call(self.bind(method), _s(), self.bind(needles)),
+                    lambda found: (
+                        _not(_call(_attr(self.bind(needles), "isdisjoint"), found))
+                        if node.quantifier == "any"
+                        else _compare(self.bind(needles), py.LtE(), found)
+                    ),
+                )
             return self._on_source(node.value, test)
         hay = self._folded(node.value, source)
         casefold = self.bind(str.casefold)
@@ -881,9 +971,19 @@ class CodeGen:
         quantified = rt.any_in if node.quantifier == "any" else rt.all_in
         return _call(self.bind(quantified), self._needles(node.needle, str.casefold), hay)
 
+    def _scanned(self, key: str, call: py.expr, on_found: Callable[[py.expr], py.expr]) -> py.expr:
+        """``<on_found(found)> if the scan's result is in the cache else <call>``."""
+        t = self._temp()
+        cached = py.NamedExpr(
+            target=_store(t), value=_call(_attr(_attr(_s(), "cache"), "get"), _const(key))
+        )
+        return py.IfExp(
+            test=_compare(cached, py.IsNot(), _const(None)), body=on_found(_load(t)), orelse=call
+        )
+
     def _folded(self, node: ast.Expr, source: TextSource | None) -> py.expr:
         if source is not None:
-            return self._on_source(node, _call(self.bind(source.fold), _s()))
+            return self._on_source(node, self._fold_of(source))
         return _call(_attr(_call(self.bind(rt.text_value), self.expr(node)), "casefold"))
 
     def _needles(self, node: ast.Expr, fold: Callable[[str], str]) -> py.expr:
@@ -914,7 +1014,19 @@ class CodeGen:
                 needles = frozenset(x for x in folded if x)
                 if needles:
                     source.add_mentions(needles)
-                    test = _call(self.bind(source.mentions_any), _s(), self.bind(needles))
+                    call = _call(self.bind(source.mentions_any), _s(), self.bind(needles))
+                    # no needle present (the usual answer): false without a call
+                    test = self._scanned(
+                        source.mentioned_key,
+                        call,
+                        lambda found: py.BoolOp(
+                            op=py.And(),
+                            values=[
+                                _not(_call(_attr(self.bind(needles), "isdisjoint"), found)),
+                                call,
+                            ],
+                        ),
+                    )
                 else:
                     test = _const(False)
             elif "" in folded:
@@ -959,8 +1071,27 @@ class CodeGen:
             if test is None:
                 literals = required_literals(pattern, flags)
                 test = self._source_regexes[key] = RegexTest(compiled, literals, source)
-            return self._on_source(node.value, _call(self.bind(test), _s()))
+            return self._on_source(node.value, self._prefiltered(test))
         return _call(self.bind(regex_test(compiled)), self._text(node.value))
+
+    def _prefiltered(self, test: RegexTest) -> py.expr:
+        """``test.matched(s) if <a required literal is in the folded text> else <False, or
+        the failure of a text RE2 cannot take>``, the prefilter inlined."""
+        matched = _call(self.bind(test.matched), _s())
+        if test.literals is None:
+            return matched
+        t = self._temp()
+        folded: py.expr = py.NamedExpr(target=_store(t), value=self._fold_of(test.source))
+        probes: list[py.expr] = []
+        for literal in test.literals:
+            probes.append(_compare(_const(literal), py.In(), folded))
+            folded = _load(t)
+        present = probes[0] if len(probes) == 1 else py.BoolOp(op=py.Or(), values=probes)
+        ascii_ = _call(_attr(_load(t), "isascii"))
+        rejected = py.IfExp(
+            test=ascii_, body=_const(False), orelse=_call(self.bind(test.rejected), _s())
+        )
+        return py.IfExp(test=present, body=matched, orelse=rejected)
 
     # ------------------------------------------------------------------ other tests
 
@@ -1073,7 +1204,8 @@ class CodeGen:
                 local = self._locals.get(key)
                 if local is None:
                     local = self._locals[key] = _LocalTime(key, self.build(at, "time"), zone)
-                return _call(self.bind(local), _s())
+                cached = _call(_attr(_attr(_s(), "cache"), "get"), _const(key))
+                return py.BoolOp(op=py.Or(), values=[cached, _call(self.bind(local), _s())])
             if self._time_safe(at):
                 return _call(_attr(self.expr(at), "astimezone"), self.bind(zone))
             return _call(self.bind(_local_in(zone)), self.expr(at))

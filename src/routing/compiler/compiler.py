@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from routing.compiler.actions import Agent, Applier, compile_action
-from routing.compiler.codegen import CodeGen, observed_nodes
+from routing.compiler.codegen import CodeGen, define_key, observed_nodes
 from routing.compiler.index import RuleIndex, build_index
 from routing.compiler.predicates import Fn
 from routing.compiler.state import EvalFailure, State
@@ -179,7 +179,7 @@ def compile_ruleset(
             return existing
         # A define is computed once per `State.version` (actions may change what it reads).
         # `lazy` exists before the body is compiled: a define's body may name other defines.
-        cached_key = f"define:{name}"
+        cached_key = define_key(name)  # generated code reads hits inline
 
         def lazy(s: State) -> Any:
             hit = s.cache.get(cached_key)

@@ -33,7 +33,6 @@ from routing.compiler.predicates import (
     collapse,
     folded_with_origin,
     mentions,
-    text_value,
     words_of,
 )
 from routing.compiler.state import State
@@ -119,27 +118,28 @@ def _automaton(needles: Iterable[str]) -> Any:
 class TextSource:
     """One fixed ticket text, and the per-ticket work on it (see the module docstring).
 
-    `read` gives the text's value (a `str` or None, never anything else); `key` names the
+    `read` gives the text's value (a `str` or None, never anything else: null reads as
+    ""); `key` names the
     source in `State.cache` keys. Needles are registered while the rule set compiles
     (`add_contains`, `add_mentions`) and the automata are built by `freeze`.
     """
 
     __slots__ = (
         "_contain_list",
-        "_contained",
         "_contains",
         "_encoded",
         "_exact",
         "_folded_words",
         "_mention_list",
-        "_mentioned",
         "_mentions",
         "_regex_hits",
         "_regexes",
         "contain_automaton",
+        "contained_key",
         "fold_key",
         "key",
         "mention_automaton",
+        "mentioned_key",
         "needle_set",
         "read",
         "regex_set",
@@ -151,8 +151,8 @@ class TextSource:
         self.read = read
         self.fold_key = f"fold:{key}"
         self.words_key = f"words:{key}"
-        self._contained = f"contained:{key}"
-        self._mentioned = f"mentioned:{key}"
+        self.contained_key = f"contained:{key}"
+        self.mentioned_key = f"mentioned:{key}"
         self._exact = f"exact-words:{key}"
         self._folded_words = f"folded-words:{key}"
         self._encoded = f"utf8:{key}"
@@ -200,7 +200,7 @@ class TextSource:
         cache = s.cache
         v: str | None = cache.get(self.fold_key)
         if v is None:
-            v = cache[self.fold_key] = text_value(self.read(s)).casefold()
+            v = cache[self.fold_key] = (self.read(s) or "").casefold()
         return v
 
     def words(self, s: State) -> str:
@@ -217,7 +217,7 @@ class TextSource:
         cache = s.cache
         exact: str | None = cache.get(self._exact)
         if exact is None:
-            text = text_value(self.read(s))
+            text = self.read(s) or ""
             exact = cache[self._exact] = (
                 self.words(s) if len(self.fold(s)) == len(text) else words_of(text)
             )
@@ -233,9 +233,7 @@ class TextSource:
         cache = s.cache
         hay: str | None = cache.get(self._folded_words)
         if hay is None:
-            hay = cache[self._folded_words] = folded_with_origin(
-                text_value(self.read(s)), self.fold(s)
-            )
+            hay = cache[self._folded_words] = folded_with_origin((self.read(s) or ""), self.fold(s))
         return mentions(hay, needle)
 
     def encoded(self, s: State) -> bytes:
@@ -243,7 +241,7 @@ class TextSource:
         cache = s.cache
         data: bytes | None = cache.get(self._encoded)
         if data is None:
-            data = cache[self._encoded] = text_value(self.read(s)).encode("utf-8")
+            data = cache[self._encoded] = (self.read(s) or "").encode("utf-8")
         return data
 
     def regex_hits(self, s: State) -> frozenset[int]:
@@ -263,22 +261,29 @@ class TextSource:
         if hits:
             contains, mentions_ = self._contain_list, self._mention_list
             n = len(contains)
-            contained = frozenset([contains[i] for i in hits if i < n])
-            mentioned = frozenset([mentions_[i - n] for i in hits if i >= n])
+            found_c: list[str] = []
+            found_m: list[str] = []
+            for i in hits:
+                if i < n:
+                    found_c.append(contains[i])
+                else:
+                    found_m.append(mentions_[i - n])
+            contained = frozenset(found_c)
+            mentioned = frozenset(found_m)
         cache = s.cache
-        cache[self._contained] = contained
-        cache[self._mentioned] = mentioned
+        cache[self.contained_key] = contained
+        cache[self.mentioned_key] = mentioned
 
     def contained(self, s: State) -> frozenset[str]:
         """The registered ``contains`` needles that occur in the folded text."""
         cache = s.cache
-        found: frozenset[str] | None = cache.get(self._contained)
+        found: frozenset[str] | None = cache.get(self.contained_key)
         if found is None:
             if self.needle_set is not None:
                 self._scan(s)
-                return cache[self._contained]  # type: ignore[no-any-return]
+                return cache[self.contained_key]  # type: ignore[no-any-return]
             automaton = self.contain_automaton
-            found = cache[self._contained] = (
+            found = cache[self.contained_key] = (
                 frozenset([w for _end, w in automaton.iter(self.fold(s))])
                 if automaton is not None
                 else _EMPTY
@@ -289,13 +294,13 @@ class TextSource:
         """The registered ``mentions`` needles that occur in the words (as substrings:
         word boundaries are confirmed by the test that asks)."""
         cache = s.cache
-        found: frozenset[str] | None = cache.get(self._mentioned)
+        found: frozenset[str] | None = cache.get(self.mentioned_key)
         if found is None:
             if self.needle_set is not None:
                 self._scan(s)
-                return cache[self._mentioned]  # type: ignore[no-any-return]
+                return cache[self.mentioned_key]  # type: ignore[no-any-return]
             automaton = self.mention_automaton
-            found = cache[self._mentioned] = (
+            found = cache[self.mentioned_key] = (
                 frozenset([w for _end, w in automaton.iter(self.words(s))])
                 if automaton is not None
                 else _EMPTY
@@ -318,7 +323,8 @@ class TextSource:
 
     def mentions_any(self, s: State, needles: frozenset[str]) -> bool:
         """``mentions any of`` constant needles."""
-        present = needles & self.mentioned(s)
+        found = s.cache.get(self.mentioned_key)
+        present = needles & (found if found is not None else self.mentioned(s))
         if present:
             for needle in present:
                 if self._confirm(s, needle):
@@ -366,9 +372,23 @@ class RegexTest:
                 if not folded.isascii():
                     source.encoded(s)
                 return False
+        return self.matched(s)
+
+    def matched(self, s: State) -> bool:
+        """The test itself, once the prefilter let it through."""
+        source = self.source
         if source.regex_set is None:
-            return self.test(text_value(source.read(s)))
-        return self.index in source.regex_hits(s)
+            return self.test(source.read(s) or "")
+        hits = s.cache.get(source._regex_hits)
+        if hits is None:
+            hits = source.regex_hits(s)
+        return self.index in hits
+
+    def rejected(self, s: State) -> bool:
+        """False, once the prefilter found no literal in a text that is not ASCII: a text
+        RE2 cannot take (a lone surrogate) fails as it always did."""
+        self.source.encoded(s)
+        return False
 
 
 _QUANTIFIERS = frozenset("?*+{")
