@@ -3,8 +3,11 @@
 The semantics are DESIGN.md section 8. How it is fast: open time is a sorted table of UTC
 intervals with cumulative sums, built lazily per UTC year and cached; every query is a
 bisection in one or two tables, so a due time 60 business days out costs about the same as
-one an hour out. Tables are immutable once built and published under a lock, so one
-`Calendar` is safe to share between threads.
+one an hour out. The SLA clocks' one-pass question (`open_and_dues`: elapsed open time and
+due instants from one start) is answered from three years' tables joined into one, so a due
+past New Year costs no more (docs/decisions/0014-sla-step-in-microseconds.md). Tables are
+immutable once built and published under a lock (or by one atomic store), so one `Calendar`
+is safe to share between threads.
 
 Instants: every argument is an aware `datetime` (a naive one raises `ValueError`); every
 result is an aware UTC `datetime`. Open time is made of whole minutes (a minute is open or

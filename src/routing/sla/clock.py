@@ -17,6 +17,10 @@ docs/sla.md for pictures):
   fulfilled, or at ``now`` while it runs, always measured from the metric's start. Raising
   the priority can so make a running metric breached at once.
 - Events after ``now`` are ignored, so a history can be replayed at any instant.
+
+A ticket with no events since its creation (the common case) is measured in integer µs by
+`SlaClock.measure_fresh`; `SlaClock.report_fresh` gives the same as the plain data of a
+decision's ``sla`` object. Both are pinned to the general rules by tests/sla/test_fresh.py.
 """
 
 from __future__ import annotations

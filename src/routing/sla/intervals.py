@@ -4,6 +4,8 @@ Instants are integers: microseconds since 1970-01-01 UTC. Open time is a sorted 
 disjoint half-open intervals [start, end) whose ends fall on whole UTC minutes. Everything
 here is pure arithmetic; `routing.sla.calendar` builds the interval tables.
 
+`iso_utc` writes an instant as `datetime.isoformat` would, without making the datetime.
+
 Pauses (DESIGN.md section 8 rule 7) are applied on top of any `OpenTime` by the functions
 `counted_between`, `next_counted` and `add_counted`: a minute counts if it is open and not
 paused.
