@@ -1097,7 +1097,7 @@ class CodeGen:
 
     def _collection(self, node: ast.Expr) -> py.expr:
         if self._is_tags(node):
-            return _attr(_s(), "tags")  # a set, never null
+            return self.expr(node)  # `s.tags`: a set, never null (recorded for explain)
         t = self._temp()
         return py.IfExp(
             test=_compare(
