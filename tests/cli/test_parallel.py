@@ -7,6 +7,7 @@ chunks; each compares the outcomes of worker processes with a plain serial evalu
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
 import sys
@@ -234,6 +235,27 @@ def test_progress_in_process_per_batch():
         [SMALL_RULES], str(TICKETS), "jsonl", now=NOW, jobs=1, on_progress=seen.append
     )
     assert (sum(1 for _ in outcomes), seen) == (1200, [512, 1024, 1200])
+
+
+def test_in_process_run_freezes_the_heap_only_while_it_runs():
+    """The in-process loop moves long-lived objects out of the collector's way while it runs
+    and gives them back after it, finished or stopped early: a host process keeps its gc."""
+    assert gc.get_freeze_count() == 0
+    outcomes = evaluate_tickets([SMALL_RULES], str(TICKETS), "jsonl", now=NOW, jobs=1)
+    first = next(iter(outcomes))
+    during = gc.get_freeze_count()
+    rest = sum(1 for _ in outcomes)
+    after_full = gc.get_freeze_count()
+    stopped = evaluate_tickets([SMALL_RULES], str(TICKETS), "jsonl", now=NOW, jobs=1)
+    next(iter(stopped))
+    stopped.close()
+    assert (first is not None, during > 0, rest, after_full, gc.get_freeze_count()) == (
+        True,
+        True,
+        1199,
+        0,
+        0,
+    )
 
 
 def test_rule_error_before_any_work(tmp_path):
