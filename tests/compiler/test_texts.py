@@ -170,3 +170,24 @@ def test_the_set_scan_finds_what_substring_tests_find(
     words = " ".join(folded.split())
     assert source.contained(s) == frozenset(n for n in contains if n in folded)
     assert source.mentioned(s) == frozenset(n for n in mentioned if n in words)
+
+
+def test_a_needle_set_re2_cannot_hold_falls_back_to_the_automata(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Needles too many for RE2's memory budget are found by the automata, with the answers
+    a set would give, and `scan`'s hit indices are never asked for (no set)."""
+    small = texts._needle_options()
+    small.max_mem = 1 << 12
+    monkeypatch.setattr(texts, "_needle_options", lambda: small)
+    source = TextSource("subject", lambda s: s.ticket.subject)
+    source.add_contains(f"word{i}x" for i in range(300))
+    source.add_mentions(["word7x and"])
+    source.freeze()
+    s = _state("… WORD7X  and word299x, word30 (no x) and word3word42x")
+    assert (source.needle_set, source.contained(s), source.mentioned(s)) == (
+        None,
+        frozenset({"word7x", "word299x", "word42x"}),
+        frozenset({"word7x and"}),
+    )
+    assert source.hits_key not in s.cache

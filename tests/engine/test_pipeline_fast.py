@@ -14,6 +14,9 @@ takes the general walk (`_run_general`), which visits every rule and counts step
   the memo of candidate sets is bounded and changes nothing when it is full or off.
 - `WordScanner`: the RE2 set and the pyahocorasick fallback find exactly the words a plain
   ``in`` finds, lone surrogates and non-ASCII text included.
+- The shared scan: the guard words registered with the ``text`` source's needle set give
+  the masks `WordScanner` gives, while the conditions' needles are found as before; where
+  RE2 does not build that set, the index falls back to a `WordScanner` of its own.
 """
 
 from __future__ import annotations
@@ -27,7 +30,9 @@ from hypothesis import strategies as st
 
 import routing
 import routing.engine.pipeline as pipeline
-from routing.compiler.index import WordScanner
+from routing.compiler.index import RuleIndex, WordScanner
+from routing.compiler.state import State
+from routing.compiler.texts import TextSource
 from routing.dsl.limits import STEP_BUDGET
 from routing.engine.pipeline import _run_general, run
 from routing.model.ticket import Ticket
@@ -272,3 +277,105 @@ def test_word_scanner_falls_back_when_re2_cannot_hold_the_set() -> None:
     scanner = WordScanner(masks, max_mem=1 << 12)
     text = "… word7x, word299x and word30 (no x) and word3word42x"
     assert (scanner.matcher, scanner.scan(text)) == (None, (1 << 7) | (1 << 299) | (1 << 42))
+
+
+def _ticket_text(s: State) -> str:
+    return f"{s.ticket.subject}\n{s.ticket.body}"
+
+
+def _shared_index(
+    masks: dict[str, int], contains: list[str], mentioned: list[str]
+) -> tuple[RuleIndex, TextSource]:
+    """An index whose guard words are registered with a ``text`` source, as `build_index`
+    and the compiler wire them."""
+    source = TextSource("text", _ticket_text)
+    source.add_contains(contains)
+    source.add_mentions(mentioned)
+    source.add_contains(masks)
+    index = RuleIndex((), None, (), 0, 0, (source, masks))
+    source.freeze()
+    index.finish()
+    return index, source
+
+
+SHARED_WORDS = ("refund", "fund", "und", "straße", "ß", "İ", "i̇", "!", "é", "money back")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    words=st.lists(
+        st.sampled_from(SHARED_WORDS[:-1]) | st.text(min_size=1, max_size=4),
+        min_size=1,
+        max_size=8,
+        unique=True,
+    ),
+    contains=st.lists(st.sampled_from(SHARED_WORDS[:-1]), max_size=3),
+    mentioned=st.lists(st.sampled_from(SHARED_WORDS), max_size=3),
+    subject=st.lists(
+        st.sampled_from(SHARED_WORDS) | st.text(max_size=5) | st.just("\udfff"), max_size=4
+    ).map("".join),
+    body=st.lists(st.sampled_from(SHARED_WORDS) | st.text(max_size=5), max_size=4).map("".join),
+)
+def test_shared_scan_finds_what_word_scanner_finds(
+    words: list[str], contains: list[str], mentioned: list[str], subject: str, body: str
+) -> None:
+    """One RE2 set match serves the index (the masks of the words found, as `WordScanner`
+    gives them) and the conditions (the contains needles found, guard words among them,
+    and the mentions phrases found in the words), lone surrogates in the text included."""
+    masks = {w.casefold(): 1 << i for i, w in enumerate(words)}
+    index, source = _shared_index(masks, [c.casefold() for c in contains], mentioned)
+    s = State(Ticket.from_dict({"id": "T-1", "subject": subject, "body": body}), NOW)
+    folded = f"{subject}\n{body}".casefold()
+    spaced = " ".join(folded.split())
+    want = sum(m for w, m in masks.items() if w in folded)
+    assert (index.words, index.fixed(s), WordScanner(masks).scan(folded)) == (None, want, want)
+    needles = {*masks, *(c.casefold() for c in contains)}
+    assert (source.contained(s), source.mentioned(s)) == (
+        frozenset(n for n in needles if n in folded),
+        frozenset(n for n in mentioned if n in spaced),
+    )
+
+
+def test_shared_scan_falls_back_to_a_word_scanner() -> None:
+    """A needle RE2 refuses (a lone surrogate) leaves the ``text`` source on its automata
+    and the index on a `WordScanner` of its own, with the same answers."""
+    masks = {"refund": 1, "money": 2, "ss": 4}
+    index, source = _shared_index(masks, ["x\ud800"], ["money back"])
+    s = State(Ticket.from_dict({"id": "T-1", "subject": "Money  back", "body": "x\ud800 ß"}), NOW)
+    assert (source.needle_set, index.text) == (None, None)
+    assert index.words is not None
+    assert (index.fixed(s), source.contained(s), source.mentioned(s)) == (
+        6,
+        frozenset({"money", "ss", "x\ud800"}),
+        frozenset({"money back"}),
+    )
+
+
+def test_index_words_join_the_text_scan_without_a_text_condition() -> None:
+    """A rule set whose conditions never read ``text`` still scans once: the compiler makes
+    the ``text`` source for the index's words, and decisions stay the unindexed ones."""
+    rules = (
+        PREAMBLE
+        + """stages:
+  - name: triage
+    mode: all
+    rules:
+      - name: r0
+        when: 'subject contains "refund"'
+        then: [{tag: seen}]
+      - name: r1
+        when: 'body mentions "money back"'
+        then: [{route: billing}]
+"""
+    )
+    indexed, unindexed = routing.loads(rules), routing.loads(rules, index=False)
+    index = indexed._compiled.index
+    assert index is not None
+    assert index.text is not None
+    source, hit_masks = index.text
+    assert (index.words, source.key, hit_masks) == (None, "text", (2, 1))
+    for subject, body in (("Refund?", "money\n back"), ("x", "refund"), ("money", "back")):
+        ticket = Ticket.from_dict({"id": "T-1", "subject": subject, "body": body})
+        assert indexed.evaluate(ticket, NOW).to_dict(trace=True) == unindexed.evaluate(
+            ticket, NOW
+        ).to_dict(trace=True)

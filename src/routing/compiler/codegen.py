@@ -179,6 +179,12 @@ def _function(name: str, body: list[py.stmt]) -> py.FunctionDef:
     return py.FunctionDef(name=name, args=args, body=body, decorator_list=[], returns=None)
 
 
+def _ticket_text(s: State) -> str:
+    """The ``text`` field, as `_field_expr` computes it."""
+    t = s.ticket
+    return f"{t.subject}\n{t.body}"
+
+
 def _field_expr(key: str) -> py.expr:
     """The value of builtin field `key` (names from a fixed table, never from a rule)."""
     if key in _STATE_FIELDS:
@@ -311,6 +317,14 @@ class CodeGen:
     def condition(self, node: ast.Expr, label: str) -> Fn:
         """A rule's condition; with `observe`, it records the nodes explain shows."""
         return self._compile(node, label, record=self.observe)
+
+    def text_source(self) -> TextSource:
+        """The source of the ``text`` field, made when no compiled expression reads it
+        (the rule index registers its guard words with it: `routing.compiler.index`)."""
+        source = self._sources.get("text")
+        if source is None:
+            source = self._sources["text"] = TextSource("text", _ticket_text)
+        return source
 
     def finish(self) -> None:
         """Build the text automata from every needle the compiled expressions use."""

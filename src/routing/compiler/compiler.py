@@ -264,11 +264,18 @@ def compile_ruleset(
             )
         )
     index_plan = (
-        build_index(checked, builder.build, [[r.cost for r in s.rules] for s in stages])
+        build_index(
+            checked,
+            builder.build,
+            [[r.cost for r in s.rules] for s in stages],
+            builder.text_source,  # one needle scan per ticket for conditions and index
+        )
         if index and not observe
         else None
     )
     builder.finish()
+    if index_plan is not None:
+        index_plan.finish()
     return CompiledRuleset(
         stages=tuple(stages),
         policies=tuple(policies),

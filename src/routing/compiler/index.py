@@ -17,12 +17,16 @@ an ``or`` the union of its operands' guards, a define the guard of its condition
 
 Per ticket, `StageIndex.mask` computes at the start of a stage, from the state as the
 earlier stages left it, the positions of the rules to visit, as an int used as a bit set: a
-dict lookup per lookup field, one per ticket tag, and the words found by ONE Aho-Corasick
-pass over the case-folded text (`RuleIndex.scan`, shared by all stages: each word maps to one
-mask over every stage's positions), plus the unguarded rules. A field that a rule of a
-``mode: all`` stage writes (route, priority, set, tag, assign) is not used to guard the later
-rules of that stage. docs/decisions/0012-rule-index.md gives the reasoning and the step
-budget's rule; docs/decisions/0017-stage-plans.md the bit sets and the engine's plans.
+dict lookup per lookup field, one per ticket tag, and the words found by ONE scan of the
+case-folded text (`RuleIndex.fixed`, shared by all stages: each word maps to one mask over
+every stage's positions), plus the unguarded rules. The words are registered as needles of
+the rule set's ``text`` source (`routing.compiler.texts`), so the RE2 set match that finds
+the conditions' ``contains``/``mentions`` needles finds the guard words too: one match per
+ticket serves both, and `WordScanner` is left for when RE2 does not build that set. A field
+that a rule of a ``mode: all`` stage writes (route, priority, set, tag, assign) is not used
+to guard the later rules of that stage. docs/decisions/0012-rule-index.md gives the
+reasoning and the step budget's rule; docs/decisions/0017-stage-plans.md the bit sets, the
+engine's plans and the shared scan.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ import re2
 
 from routing.compiler.predicates import Fn
 from routing.compiler.state import EvalFailure, State
+from routing.compiler.texts import TextSource
 from routing.dsl import ast
 from routing.dsl.checker import CheckedRuleset
 from routing.model.schema import CHANNELS, PRIORITIES, STATUSES
@@ -729,7 +734,16 @@ class RuleIndex:
     ``k``'s rules start at bit ``stages[k].offset``): `fixed`.
     """
 
-    __slots__ = ("guarded", "lookups", "plans", "stages", "total_cost", "words")
+    __slots__ = (
+        "_pending",
+        "guarded",
+        "lookups",
+        "plans",
+        "stages",
+        "text",
+        "total_cost",
+        "words",
+    )
 
     def __init__(
         self,
@@ -738,10 +752,17 @@ class RuleIndex:
         lookups: tuple[Lookup, ...],
         total_cost: int,
         guarded: int,
+        shared: tuple[TextSource, dict[str, int]] | None = None,
     ) -> None:
         self.stages = stages
-        #: finds the guard words in a text (None when no guard has a word)
+        #: finds the guard words in a text (None when no guard has a word, or when the
+        #: ``text`` source's needle scan finds them: `text`)
         self.words = words
+        #: the ``text`` source whose one RE2 set scan also finds the guard words, and the
+        #: mask of each of its hit indices (0 for a needle no guard has); set by `finish`
+        self.text: tuple[TextSource, tuple[int, ...]] | None = None
+        #: the guard words registered with a text source, until `finish`
+        self._pending = shared
         #: the lookups of the fields no action writes, with positions across stages
         self.lookups = lookups
         #: the steps of every enabled rule: under the step budget, no visit order can exceed it
@@ -751,6 +772,23 @@ class RuleIndex:
         #: the engine's visit plans, per event, built on first use (`routing.engine.pipeline`);
         #: at most one per event, and racing threads build equal ones
         self.plans: dict[str, Any] = {}
+
+    def finish(self) -> None:
+        """Once the text sources are frozen (`CodeGen.finish`): find the guard words by the
+        ``text`` source's needle scan, or, when RE2 did not build that set, by a
+        `WordScanner` of their own (RE2 alone, or pyahocorasick, as it decides)."""
+        if self._pending is None:
+            return
+        source, word_masks = self._pending
+        self._pending = None
+        if source.needle_set is None:
+            self.words = WordScanner(word_masks)
+            return
+        at = source.contain_positions()
+        masks = [0] * (len(at) + source.mention_count())
+        for word, mask in word_masks.items():
+            masks[at[word]] |= mask
+        self.text = (source, tuple(masks))
 
     def fixed(self, s: State) -> int:
         """The positions, across stages, that the ticket's text (its guard words, found in
@@ -764,6 +802,17 @@ class RuleIndex:
                 found |= every
                 continue
             found |= table.get(value, 0)
+        shared = self.text
+        if shared is not None:
+            # the hit indices of the ``text`` source's needle scan, which the conditions'
+            # ``contains``/``mentions`` tests read too: one scan serves both
+            source, masks = shared
+            hits = s.cache.get(source.hits_key)
+            if hits is None:
+                hits = source.scan(s)
+            for i in hits:
+                found |= masks[i]
+            return found
         words = self.words
         if words is None:
             return found
@@ -789,9 +838,15 @@ def build_index(
     checked: CheckedRuleset,
     getter: Callable[[ast.Path], Fn],
     costs: Sequence[Sequence[int]],
+    text: Callable[[], TextSource] | None = None,
 ) -> RuleIndex:
     """The index of a checked rule set. `getter` builds the compiled reader of a path (the
-    very closure conditions use); `costs` holds each rule's step cost, per stage."""
+    very closure conditions use); `costs` holds each rule's step cost, per stage.
+
+    With `text` (the compiled rule set's ``text`` source, made on demand), the guard words
+    are registered as ``contains`` needles of that source, so that one RE2 set scan per
+    ticket serves the conditions and the index; call `RuleIndex.finish` once the sources
+    are frozen. (Words that are not UTF-8, a lone surrogate, keep a scanner of their own.)"""
     guards = _Guards(checked)
     # the lookup keys some action may change; the others read the same all along
     changing: set[str] = set()
@@ -845,9 +900,22 @@ def build_index(
             )
         )
         offset += len(stage.rules)
-    words = WordScanner(word_masks) if word_masks else None
     lookups = tuple((getter(path), table, every) for path, table, every in fixed_tables.values())
+    if text is not None and word_masks and all(_is_utf8(w) for w in word_masks):
+        source = text()
+        source.add_contains(word_masks)  # an extra needle found changes no contains test
+        return RuleIndex(tuple(stages), None, lookups, total, guarded, (source, word_masks))
+    words = WordScanner(word_masks) if word_masks else None
     return RuleIndex(tuple(stages), words, lookups, total, guarded)
+
+
+def _is_utf8(word: str) -> bool:
+    """Whether `word` encodes to UTF-8 (holds no lone surrogate)."""
+    try:
+        word.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _add(

@@ -11,7 +11,9 @@ set reads, `TextSource` keeps, per ticket and only once something asks for it:
   every ``contains``/``mentions`` test of the rule set on that source: an RE2 set (a DFA
   over all needles, one C call per text), or an Aho-Corasick automaton where RE2 cannot
   take the needles. A test then asks a set, and ``mentions`` confirms word boundaries only
-  for the needles actually present;
+  for the needles actually present. The rule index registers its guard words as
+  ``contains`` needles of the ``text`` source and reads the same match's hit indices
+  (``needle-hits:text``), so one match per ticket serves conditions and index;
 - the results of every ``matches`` test on the source, from one RE2 set of its patterns.
 
 `RegexTest` runs a ``matches`` test behind a literal prefilter: when every match of the
@@ -61,10 +63,8 @@ def _needle_set(contains: list[str], mentions_: list[str]) -> Any:
     """An RE2 set over the folded text: each ``contains`` needle as a literal, each
     ``mentions`` phrase with a run of white space for each of its spaces (so it matches
     the folded text exactly where the phrase is in the collapsed words). None when RE2
-    refuses a needle (text that is not UTF-8) or the set (its DFA would not fit).
-
-    Once `Compile` succeeds the set's DFA cannot fail on a text (RE2 keeps rebuilding its
-    state cache for sets rather than giving up), so an empty answer means no needle."""
+    refuses a needle (text that is not UTF-8) or the set (its DFA would not fit), or when
+    a probe text holding every needle does not find them all."""
     quote = re2._re2.RE2.QuoteMeta
     try:
         patterns = [quote(n.encode()) for n in contains]
@@ -75,7 +75,12 @@ def _needle_set(contains: list[str], mentions_: list[str]) -> Any:
                 return None
         if not scan.Compile():  # pragma: no cover - the DFA of a few hundred words fits
             return None
+        # a probe holding every needle must find every needle: a set whose DFA does not fit
+        # its memory finds nothing, silently (the automata then scan instead)
+        probe = scan.Match(b"\n".join(n.encode() for n in (*contains, *mentions_)))
     except (UnicodeEncodeError, re2.error):
+        return None
+    if probe is None or sorted(probe) != list(range(len(patterns))):
         return None
     return scan
 
@@ -137,6 +142,7 @@ class TextSource:
         "contain_automaton",
         "contained_key",
         "fold_key",
+        "hits_key",
         "key",
         "mention_automaton",
         "mentioned_key",
@@ -153,6 +159,7 @@ class TextSource:
         self.words_key = f"words:{key}"
         self.contained_key = f"contained:{key}"
         self.mentioned_key = f"mentioned:{key}"
+        self.hits_key = f"needle-hits:{key}"
         self._exact = f"exact-words:{key}"
         self._folded_words = f"folded-words:{key}"
         self._encoded = f"utf8:{key}"
@@ -252,11 +259,24 @@ class TextSource:
             hits = cache[self._regex_hits] = frozenset(self.regex_set.Match(self.encoded(s)))
         return hits
 
-    def _scan(self, s: State) -> None:
-        """Find the registered needles in the folded text: one RE2 set match."""
+    def contain_positions(self) -> dict[str, int]:
+        """Once frozen: each ``contains`` needle's index in the hits `scan` gives (the
+        ``mentions`` needles follow them)."""
+        return {needle: i for i, needle in enumerate(self._contain_list)}
+
+    def mention_count(self) -> int:
+        """Once frozen: how many ``mentions`` needles `scan` reports (after the
+        ``contains`` needles)."""
+        return len(self._mention_list)
+
+    def scan(self, s: State) -> list[int]:
+        """Find the registered needles in the folded text: one RE2 set match (only when
+        `needle_set` is built). The indices found (see `contain_positions`) are cached under
+        `hits_key` for the rule index; the needles found under `contained_key` and
+        `mentioned_key`."""
         text = self.fold(s)
         # surrogatepass: a lone surrogate cannot take part in a match of UTF-8 needles
-        hits = self.needle_set.Match(text.encode("utf-8", "surrogatepass"))
+        hits: list[int] = self.needle_set.Match(text.encode("utf-8", "surrogatepass"))
         contained = mentioned = _EMPTY
         if hits:
             contains, mentions_ = self._contain_list, self._mention_list
@@ -273,6 +293,8 @@ class TextSource:
         cache = s.cache
         cache[self.contained_key] = contained
         cache[self.mentioned_key] = mentioned
+        cache[self.hits_key] = hits
+        return hits
 
     def contained(self, s: State) -> frozenset[str]:
         """The registered ``contains`` needles that occur in the folded text."""
@@ -280,7 +302,7 @@ class TextSource:
         found: frozenset[str] | None = cache.get(self.contained_key)
         if found is None:
             if self.needle_set is not None:
-                self._scan(s)
+                self.scan(s)
                 return cache[self.contained_key]  # type: ignore[no-any-return]
             automaton = self.contain_automaton
             found = cache[self.contained_key] = (
@@ -297,7 +319,7 @@ class TextSource:
         found: frozenset[str] | None = cache.get(self.mentioned_key)
         if found is None:
             if self.needle_set is not None:
-                self._scan(s)
+                self.scan(s)
                 return cache[self.mentioned_key]  # type: ignore[no-any-return]
             automaton = self.mention_automaton
             found = cache[self.mentioned_key] = (
