@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+import ast as py
+import copy
 import traceback
 from datetime import UTC, datetime
 from typing import Any
@@ -22,7 +24,7 @@ from hypothesis import strategies as st
 from tests.oracle import Evaluator, OracleError, OracleState, compare_keys, engine_view, run_oracle
 
 import routing
-from routing.compiler.codegen import CodeGen, observed_nodes
+from routing.compiler.codegen import CodeGen, _locate, observed_nodes
 from routing.compiler.state import EvalFailure
 from routing.dsl import ast
 from routing.dsl.passes._context import children as ast_children
@@ -553,3 +555,23 @@ def test_a_traceback_names_the_rule() -> None:
     except AttributeError as exc:
         frames = traceback.extract_tb(exc.__traceback__)
     assert frames[-1].filename == "<rule 'a rule'>"
+
+
+def test_locate_gives_the_positions_fix_missing_locations_gives():
+    """`_locate` (one loop) and `ast.fix_missing_locations` put a position-less tree at the
+    same places: every statement, expression, argument and keyword at line 1, column 0."""
+    tree = py.parse(
+        "def f(s, *, k=1):\n    try:\n        return g(s, x=[a.b, {1: c}], *d) or not e\n"
+        "    except E as exc:\n        raise F from exc\n"
+    )
+    for node in py.walk(tree):
+        for name in node._attributes:
+            delattr(node, name)
+    ours, theirs = copy.deepcopy(tree), copy.deepcopy(tree)
+    _locate(ours)
+    py.fix_missing_locations(theirs)
+    dumped = py.dump(ours, include_attributes=True)
+    assert (dumped == py.dump(theirs, include_attributes=True), "lineno=1" in dumped) == (
+        True,
+        True,
+    )
