@@ -40,7 +40,7 @@ import re2
 
 from routing.compiler.predicates import Fn
 from routing.compiler.state import EvalFailure, State
-from routing.compiler.texts import TextSource
+from routing.compiler.texts import TextSource, regex_items
 from routing.dsl import ast
 from routing.dsl.checker import CheckedRuleset
 from routing.model.schema import CHANNELS, PRIORITIES, STATUSES
@@ -404,105 +404,14 @@ class _Guards:
         return t.kind if t is not None else Kind.ANY
 
 
-_REGEX_SPECIAL = frozenset("\\.[](){}|?*+^$")
-# escapes that stand for one character of a class (\d \s \w and their negations) or for a
-# zero-width assertion (\b \B \A \z): an item that is no literal, and nothing more
-_CLASS_ESCAPES = frozenset("dDsSwWbBAz")
-
-
-def _literal_items(pattern: str) -> list[list[str]] | None:
-    """The pattern as a sequence of required items, each a list of literal alternatives
-    (``[]`` for an item that is not a plain literal), or None when it is not a plain
-    concatenation (a top-level ``|``, an inline flag, a construct this reader does not
-    know). Conservative: whatever it returns, every match contains, for each item with
-    alternatives, one of them; and consecutive one-alternative items are adjacent."""
-    items: list[list[str]] = []
-    i, n = 0, len(pattern)
-    while i < n:
-        ch = pattern[i]
-        if ch == "\\":
-            nxt = pattern[i + 1 : i + 2]
-            if nxt in _CLASS_ESCAPES:
-                items.append([])  # one character of a class, or a zero-width assertion
-                i += 2
-                continue
-            if not nxt or nxt.isalnum() or not nxt.isascii():
-                return None  # another escape sequence, a \p{..} class or a \Q..\E: not read
-            items.append([nxt])
-            i += 2
-        elif ch in "?*":
-            if not items:
-                return None
-            items[-1] = []  # optional: it says nothing
-            items.append([])  # and it ends a run of literals
-            i += 1
-        elif ch == "+":
-            if not items:
-                return None
-            items.append([])  # required once, but what follows need not be adjacent
-            i += 1
-        elif ch == "{":
-            end = pattern.find("}", i)
-            low = pattern[i + 1 : end].split(",", maxsplit=1)[0] if end > 0 else ""
-            if not items or not low.isdigit():
-                return None
-            if int(low) == 0:
-                items[-1] = []
-            items.append([])
-            i = end + 1
-        elif ch == "[":
-            end = i + 1
-            if pattern[end : end + 1] == "^":
-                end += 1
-            if pattern[end : end + 1] == "]":
-                end += 1
-            while end < n and pattern[end] != "]":
-                end += 2 if pattern[end] == "\\" else 1
-            if end >= n or "[:" in pattern[i:end]:
-                return None
-            items.append([])
-            i = end + 1
-        elif ch == "(":
-            depth, end = 1, i + 1
-            while end < n and depth:
-                c = pattern[end]
-                if c == "\\":
-                    end += 1
-                elif c == "[":
-                    return None  # a class inside a group: not read here
-                elif c == "(":
-                    depth += 1
-                elif c == ")":
-                    depth -= 1
-                end += 1
-            if depth:
-                return None
-            body = pattern[i + 1 : end - 1]
-            if body.startswith("?"):
-                if not body.startswith("?:"):
-                    return None  # an inline flag or a named group
-                body = body[2:]
-            branches = body.split("|")
-            plain = all(b and not (set(b) & _REGEX_SPECIAL) for b in branches)
-            items.append(branches if plain else [])
-            i = end
-        elif ch in ")|":
-            return None
-        elif ch in ".^$":
-            items.append([])
-            i += 1
-        else:
-            items.append([ch])
-            i += 1
-    return items
-
-
 def regex_guard(pattern: str, flags: str) -> Guard | None:
     """A guard for ``matches /pattern/flags`` on a ticket text: the longest literal run, or
     an alternation of literals, that every match contains, case-folded. Under the ``i``
     flag only ASCII literals are used: RE2 folds case by Unicode simple folding, which
-    agrees with `str.casefold` on ASCII letters (including K/KELVIN SIGN and s/LONG S)."""
-    items = _literal_items(pattern)
+    agrees with `str.casefold` on ASCII letters (including K/KELVIN SIGN and s/LONG S).
+    The pattern is read by `texts.regex_items`, the reader the conditions' regex prefilter
+    (`texts.required_literals`) uses too."""
+    items = regex_items(pattern)
     if items is None:
         return None
     ignore_case = "i" in flags

@@ -40,7 +40,7 @@ from routing.compiler.predicates import (
 from routing.compiler.state import State
 from routing.dsl.regex import regex_test
 
-__all__ = ["RegexTest", "TextSource", "required_literals"]
+__all__ = ["RegexTest", "TextSource", "regex_items", "required_literals"]
 
 
 #: every character `str.isspace` accepts, as RE2 escapes (tests/compiler pin the list)
@@ -433,7 +433,7 @@ def _repetition(pattern: str, i: int) -> tuple[int, int] | None:
     return int(low), end + 1
 
 
-def _items(pattern: str) -> list[list[str]] | None:
+def regex_items(pattern: str) -> list[list[str]] | None:
     """The pattern as a sequence of required items, each the list of literal alternatives
     one of which the text holds at that place (``[]``: the item tells nothing), or None
     when the reader does not follow the pattern (top-level ``|``, inline flags, ``\\Q``,
@@ -551,7 +551,7 @@ def required_literals(pattern: str, flags: str) -> tuple[str, ...] | None:
     (k/K/KELVIN SIGN, s/S/LONG S, the rest two letters) `str.casefold` maps to the
     lower-case ASCII letter.
     """
-    items = _items(pattern)
+    items = regex_items(pattern)
     if items is None:
         return None
     options: list[list[str]] = []
