@@ -3,7 +3,7 @@
 The grammar is ``grammar.lark``; this is a small recursive-descent reading of the same
 productions that builds the same AST (same nodes, same spans) for expressions that parse
 cleanly. It only ever *accepts*: at the first thing it does not handle exactly the way lark
-and `expr_parser._Builder` do, it gives up (returns None) and the caller parses the text
+and `_lark_expr._Builder` do, it gives up (returns None) and the caller parses the text
 with lark, which then makes every diagnostic. It gives up on:
 
 - any syntax error, and any token sequence the grammar does not have;
@@ -79,10 +79,10 @@ _KEYWORDS = frozenset(
         "starts", "ends", "with", "matches", "has", "is", "empty", "true", "false", "null",
     }
 )  # fmt: skip
-#: The regex flags the language has (shared with `expr_parser`).
+#: The regex flags the language has (shared with `_lark_expr`).
 REGEX_FLAGS = "ims"
 _REGEX_ESCAPE = re.compile(r"\\(.)")
-#: A string's escapes besides ``\\uXXXX`` (shared with `expr_parser`).
+#: A string's escapes besides ``\\uXXXX`` (shared with `_lark_expr`).
 STRING_ESCAPES = {"\\": "\\", '"': '"', "'": "'", "n": "\n", "t": "\t", "r": "\r"}
 HEX4 = re.compile(r"[0-9A-Fa-f]{4}")
 
@@ -115,7 +115,7 @@ def _tokens(text: str) -> list[tuple[str, str, int, int]]:
     return out
 
 
-# A built node: (node, start, end, depth), as `expr_parser._L`.
+# A built node: (node, start, end, depth), as `_lark_expr._L`.
 _Built = tuple[Expr, int, int, int]
 
 

@@ -1,6 +1,6 @@
 """How syntax errors in expressions are explained: human terminal names and hints by example.
 
-This module holds data and wording only; it does not import lark. `routing.dsl.expr_parser`
+This module holds data and wording only; it does not import lark. `routing.dsl._lark_expr`
 parses every example below once (on the first syntax error), records where the parser
 stood when it failed, and attaches the example's hint to any later error that fails in the
 same place. This is how lark explains its own grammar errors (``GRAMMAR_ERRORS`` with
