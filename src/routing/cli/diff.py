@@ -29,11 +29,10 @@ import contextlib
 import os
 import subprocess
 import sys
-import tarfile
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from routing.cli._tickets import INPUT_FORMATS, TicketSourceError
 from routing.cli.dry_run import (
@@ -46,7 +45,12 @@ from routing.cli.dry_run import (
     ticket_source,
 )
 from routing.cli.main import EXIT_FINDING, EXIT_OK, EXIT_USAGE
-from routing.testing.diff import DiffBuilder, Limit, LimitResult, describe_ruleset
+
+if TYPE_CHECKING:
+    from routing.testing.diff import Limit, LimitResult
+
+# routing.testing.diff and tarfile are imported where they are used: every routing command
+# imports this module to register its options, and only `routing diff` needs them.
 
 __all__ = ["GitError", "GitSpecError", "RuleSource", "materialise", "register"]
 
@@ -156,6 +160,8 @@ def _main(args: argparse.Namespace) -> int:
 
 
 def _limits(texts: Sequence[str]) -> list[Limit]:
+    from routing.testing.diff import Limit
+
     limits = []
     for text in texts:
         try:
@@ -169,6 +175,7 @@ def _run(args: argparse.Namespace) -> int:
     import routing
     from routing.cli._parallel import Evaluation, WorkerError, outcomes
     from routing.cli.output import render
+    from routing.testing.diff import DiffBuilder, describe_ruleset
 
     now = _default_now(args.now)
     limits = _limits(args.fail_on)
@@ -378,6 +385,7 @@ def materialise(spec: str, directory: str, *, cwd: str | None = None) -> RuleSou
 
 def _extract(data: bytes, target: str) -> None:
     import io
+    import tarfile
 
     with tarfile.open(fileobj=io.BytesIO(data), mode="r:") as archive:
         archive.extractall(target, filter="data")

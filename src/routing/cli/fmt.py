@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from routing.diagnostics import render_text
-from routing.dsl.formatter import format_text
 
 __all__ = ["register", "run"]
 
@@ -58,6 +57,10 @@ def _files(paths: list[str]) -> list[Path] | None:
 
 def run(args: argparse.Namespace) -> int:
     """Format, check or diff the files named by ``args.paths``; returns the exit code."""
+    # Imported here: the formatter (and ruamel.yaml) are start-up cost for every other
+    # routing command, which imports this module only to register its options.
+    from routing.dsl.formatter import format_text
+
     files = _files(args.paths)
     if files is None:
         return 2
