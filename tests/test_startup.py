@@ -3,8 +3,9 @@ line's parser leave out of the process.
 
 lark (with its parser tables) is imported only when an expression needs it: a syntax error
 or something the fast reader declines. The formatter (with ruamel.yaml), the rule diff
-(``routing.testing``) and tarfile are imported by the sub-commands that run them, not by
-every command registering its options. Each check runs in a fresh interpreter and reads
+(``routing.testing``) and tarfile are imported by the sub-commands that run them, and
+``routing.email`` (with mailbox) where mail is read, not by every command registering its
+options. Each check runs in a fresh interpreter and reads
 ``sys.modules``, so a module-level import that brings one of them back fails here.
 """
 
@@ -14,6 +15,9 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+
+import routing.email
+from routing.cli._tickets import INPUT_FORMATS, MAIL_FORMATS
 
 EXAMPLE_RULES = Path(__file__).resolve().parent.parent / "examples" / "helpdesk" / "rules"
 
@@ -25,6 +29,8 @@ DEFERRED = (
     "routing.dsl.formatter",
     "routing.testing",
     "tarfile",
+    "routing.email",
+    "mailbox",
 )
 
 
@@ -65,3 +71,20 @@ def test_a_syntax_error_still_imports_lark_and_explains_it() -> None:
 def test_the_probe_sees_a_deferred_module_once_it_is_imported() -> None:
     # The other tests assert on an empty list: this one shows the probe can fail them.
     assert _loaded("import tarfile") == ["tarfile"]
+
+
+def test_the_mail_formats_spelled_for_start_up_are_routing_email_s_kinds() -> None:
+    assert (MAIL_FORMATS, INPUT_FORMATS) == (
+        routing.email.MAIL_KINDS,
+        ("jsonl", "csv", "eml", "mbox", "maildir"),
+    )
+
+
+def test_telling_a_mail_file_imports_routing_email(tmp_path: Path) -> None:
+    message = tmp_path / "message"
+    message.write_text("From: ann@example.org\nSubject: hello\n\nbody\n", encoding="utf-8")
+    code = (
+        "from routing.cli._tickets import guess_format\n"
+        f"assert guess_format({str(message)!r}, None) == 'eml'\n"
+    )
+    assert {"mailbox", "routing.email"} <= set(_loaded(code))

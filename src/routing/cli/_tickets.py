@@ -40,22 +40,20 @@ import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import IO, Any, Final
+from typing import IO, TYPE_CHECKING, Any, Final
 
 from pydantic import ValidationError
 from pydantic_core import SchemaValidator, core_schema
 
-from routing.email import (
-    MAIL_KINDS,
-    MailKind,
-    ParsedMail,
-    is_mailbox_path,
-    parse_message,
-    read_messages,
-)
 from routing.errors import TicketError
 from routing.model.ticket import Ticket
 from routing.model.types import Kind, Type
+
+if TYPE_CHECKING:
+    from routing.email import MailKind, ParsedMail
+
+# routing.email (and the standard library's email parser and mailbox) is imported where
+# mail is read: every routing command imports this module, few of them read mail.
 
 __all__ = [
     "INPUT_FORMATS",
@@ -68,10 +66,12 @@ __all__ = [
     "record_from_data",
 ]
 
-#: The formats of e-mail sources (`routing.email`): a message, an mbox, a Maildir folder.
-MAIL_FORMATS: Final[tuple[str, ...]] = MAIL_KINDS
+#: The formats of e-mail sources: a message, an mbox, a Maildir folder. The same tuple as
+#: `routing.email.MAIL_KINDS` (a test holds them equal), spelled here so that start-up need
+#: not import routing.email.
+MAIL_FORMATS: Final[tuple[MailKind, ...]] = ("eml", "mbox", "maildir")
 INPUT_FORMATS: Final = ("jsonl", "csv", *MAIL_FORMATS)
-_MAIL_KIND: Final[dict[str, MailKind]] = {kind: kind for kind in MAIL_KINDS}
+_MAIL_KIND: Final[dict[str, MailKind]] = {kind: kind for kind in MAIL_FORMATS}
 
 _EXTENSIONS: Final = {
     ".jsonl": "jsonl",
@@ -161,6 +161,8 @@ def guess_format(path: str, given: str | None) -> str:
     known = _EXTENSIONS.get(ext)
     if known is not None:
         return known
+    from routing.email import is_mailbox_path
+
     kind = is_mailbox_path(path)
     if kind is not None:
         return kind
@@ -245,6 +247,8 @@ class TicketReader:
     # ------------------------------------------------------------------ e-mail
 
     def _mail(self) -> Iterator[Record]:
+        from routing.email import parse_message, read_messages
+
         if self.path == "-":
             data = self._file.read()
             self.bytes_read += len(data)
