@@ -672,11 +672,33 @@ def test_load_text_never_raises_on_mutated_rule_files(text: str) -> None:
 
 
 @_SETTINGS
-@given(text=_mutated_design())
-def test_the_c_parser_is_used_only_where_it_agrees(text: str) -> None:
-    if not loader._c_is_safe(text):
-        return
-    assert _outcome(text, c=True) == _outcome(text, c=False) or _outcome(text, c=True) == "error"
+@given(text=_mutated_design(), bang=st.booleans())
+def test_the_c_parser_is_used_only_where_it_agrees(text: str, bang: bool) -> None:
+    """`read_yaml` (libyaml where `_c_is_safe` allows it) reads what PyYAML reads. Without
+    ``bang`` the conditions' "!=" become "==", so the text can take the C path at all."""
+    if not bang:
+        text = text.replace("!", "=")
+    root, diags = loader.read_yaml(text, SourceFile("r.yaml", text))
+    python = _outcome(text, c=False)
+    if python == "error":  # PyYAML raised: read_yaml reports a syntax error, no tree
+        assert (root, [d.code for d in diags][-1:]) == (None, ["yaml/syntax"])
+    else:
+        assert (_shape(root), render_text(diags)) == python
+
+
+def test_a_question_mark_in_a_flow_scalar_reads_alike_with_or_without_a_bang() -> None:
+    """libyaml reads ``v?alues`` in a flow mapping as a key where PyYAML stops: the same file
+    gave a syntax error or a missing 'values' depending on a "!" anywhere else in it."""
+    text = "version: 1\nfields:\n  plan: {type: enum, v?alues: [a, b]}\nqueues: [x]\nstages: []\n"
+    plain, _ = read_yaml_codes(text)
+    with_bang, _ = read_yaml_codes(text + "# != \n")
+    assert (plain, with_bang) == (["yaml/syntax"], ["yaml/syntax"])
+
+
+def read_yaml_codes(text: str) -> tuple[list[str], bool]:
+    """The diagnostic codes of reading `text`, and whether a tree came back."""
+    root, diags = loader.read_yaml(text, SourceFile("r.yaml", text))
+    return [d.code for d in diags], root is not None
 
 
 def test_spans_point_into_the_file() -> None:

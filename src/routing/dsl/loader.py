@@ -105,6 +105,9 @@ class _Reader:
         self.stack: list[_Frame] = []
         self.root: YamlNode | None = None
         self.documents = 0
+        #: a plain scalar holding "?" inside a flow collection was read: PyYAML ends a plain
+        #: scalar at "?" there (libyaml does not), so the C parser's reading is not PyYAML's
+        self.flow_question = False
 
     # -- located helpers
 
@@ -179,6 +182,8 @@ class _Reader:
         if event.anchor is not None or event.tag is not None:
             start, _ = self._properties(event, start, end)
         style = event.style or ""
+        if not style and "?" in event.value and any(f.flow for f in self.stack):
+            self.flow_question = True
         value = resolve_scalar(event.value, style)
         node = YScalar(value, style, self.source.span(start, max(start, end)))
         if style == "" and isinstance(value, str) and not self._in_key_position():
@@ -356,6 +361,9 @@ def _c_is_safe(text: str) -> bool:
 
     libyaml is laxer with tabs and ends a tag at a flow indicator (PyYAML keeps the ``,``
     of ``[!x, y]`` in the tag); tags are rejected anyway, so such texts take the Python path.
+    One more difference shows only while reading: libyaml keeps a "?" inside a plain
+    scalar of a flow collection (``{v?alues: 1}``), where PyYAML stops with a syntax error;
+    `read_yaml` re-reads such a text with PyYAML (`_Reader.flow_question`).
     """
     return _HAVE_C and "\t" not in text and "!" not in text
 
@@ -370,7 +378,8 @@ def read_yaml(text: str, source: SourceFile) -> tuple[YamlNode | None, list[Diag
     if _c_is_safe(text):
         try:
             reader = _read_with(text, source, c=True)
-            return reader.root, reader.diags
+            if not reader.flow_question:
+                return reader.root, reader.diags
         except _Abort:
             pass
         except Exception:  # noqa: S110 - re-read with the Python parser for its exact error
