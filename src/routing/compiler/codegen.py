@@ -483,6 +483,14 @@ class CodeGen:
             )
         return None
 
+    def _constant_needles(self, node: ast.ContainsTest | ast.MentionsTest) -> list[str] | None:
+        """The needles of a text test when they are constant: its one string, or its list."""
+        if node.quantifier is not None:
+            return self._needle_strings(node.needle)
+        if isinstance(node.needle, ast.StringLit):
+            return [node.needle.value]
+        return None
+
     def _needle_strings(self, node: ast.Expr) -> list[str] | None:
         """The needles of a constant needle list, as text."""
         if isinstance(node, ast.ListRef):
@@ -966,13 +974,7 @@ class CodeGen:
 
     def _contains(self, node: ast.ContainsTest) -> py.expr:
         source = self._source(node.value)
-        strings = (
-            [node.needle.value]
-            if node.quantifier is None and isinstance(node.needle, ast.StringLit)
-            else self._needle_strings(node.needle)
-            if node.quantifier is not None
-            else None
-        )
+        strings = self._constant_needles(node)
         if source is not None and strings is not None:
             folded = [x.casefold() for x in strings]
             if node.quantifier is None:
@@ -1031,13 +1033,7 @@ class CodeGen:
     def _mentions(self, node: ast.MentionsTest) -> py.expr:
         source = self._source(node.value)
         fold = rt.fold_mention
-        strings = (
-            [node.needle.value]
-            if node.quantifier is None and isinstance(node.needle, ast.StringLit)
-            else self._needle_strings(node.needle)
-            if node.quantifier is not None
-            else None
-        )
+        strings = self._constant_needles(node)
         if source is not None and strings is not None:
             folded = [fold(x) for x in strings]
             if node.quantifier is None:

@@ -40,7 +40,7 @@ import re2
 
 from routing.compiler.predicates import Fn
 from routing.compiler.state import EvalFailure, State
-from routing.compiler.texts import TextSource, regex_items
+from routing.compiler.texts import TextSource, literal_options
 from routing.dsl import ast
 from routing.dsl.checker import CheckedRuleset
 from routing.model.schema import CHANNELS, PRIORITIES, STATUSES
@@ -409,23 +409,12 @@ def regex_guard(pattern: str, flags: str) -> Guard | None:
     an alternation of literals, that every match contains, case-folded. Under the ``i``
     flag only ASCII literals are used: RE2 folds case by Unicode simple folding, which
     agrees with `str.casefold` on ASCII letters (including K/KELVIN SIGN and s/LONG S).
-    The pattern is read by `texts.regex_items`, the reader the conditions' regex prefilter
-    (`texts.required_literals`) uses too."""
-    items = regex_items(pattern)
-    if items is None:
+    The pattern is read by `texts.literal_options`, as the conditions' regex prefilter
+    (`texts.required_literals`) reads it."""
+    options = literal_options(pattern)
+    if options is None:
         return None
     ignore_case = "i" in flags
-    options: list[list[str]] = []
-    run = ""
-    for alts in [*items, []]:
-        if len(alts) == 1:
-            run += alts[0]
-            continue
-        if run:
-            options.append([run])
-        run = ""
-        if alts:
-            options.append(alts)
     guards: list[Guard] = []
     for alts in options:
         if ignore_case and not all(a.isascii() for a in alts):

@@ -40,7 +40,7 @@ from routing.compiler.predicates import (
 from routing.compiler.state import State
 from routing.dsl.regex import regex_test
 
-__all__ = ["RegexTest", "TextSource", "regex_items", "required_literals"]
+__all__ = ["RegexTest", "TextSource", "literal_options", "required_literals"]
 
 
 #: every character `str.isspace` accepts, as RE2 escapes (tests/compiler pin the list)
@@ -433,7 +433,7 @@ def _repetition(pattern: str, i: int) -> tuple[int, int] | None:
     return int(low), end + 1
 
 
-def regex_items(pattern: str) -> list[list[str]] | None:
+def _regex_items(pattern: str) -> list[list[str]] | None:
     """The pattern as a sequence of required items, each the list of literal alternatives
     one of which the text holds at that place (``[]``: the item tells nothing), or None
     when the reader does not follow the pattern (top-level ``|``, inline flags, ``\\Q``,
@@ -539,19 +539,11 @@ def regex_items(pattern: str) -> list[list[str]] | None:
     return items
 
 
-def required_literals(pattern: str, flags: str) -> tuple[str, ...] | None:
-    """Case-folded literals one of which every match of ``/pattern/flags`` contains, or
-    None when none is known.
-
-    Sound by construction: a literal run of the pattern's top-level concatenation (or an
-    alternation of plain literals in a group) is in every match, and ``casefold`` maps a
-    text holding it to a text holding its fold. Under the ``i`` flag only ASCII literals
-    parts are used (the longest ASCII run of each literal, which the match holds too): RE2
-    matches case-insensitively by Unicode simple folding, whose orbits of ASCII letters
-    (k/K/KELVIN SIGN, s/S/LONG S, the rest two letters) `str.casefold` maps to the
-    lower-case ASCII letter.
-    """
-    items = regex_items(pattern)
+def literal_options(pattern: str) -> list[list[str]] | None:
+    """What every match of `pattern` contains, as a list of options: each a list of literal
+    alternatives (a run of adjacent one-alternative items joined, or a group's plain
+    alternation), one of which every match holds. None when `_regex_items` cannot read it."""
+    items = _regex_items(pattern)
     if items is None:
         return None
     options: list[list[str]] = []
@@ -565,6 +557,24 @@ def required_literals(pattern: str, flags: str) -> tuple[str, ...] | None:
         run = ""
         if alts:
             options.append(alts)
+    return options
+
+
+def required_literals(pattern: str, flags: str) -> tuple[str, ...] | None:
+    """Case-folded literals one of which every match of ``/pattern/flags`` contains, or
+    None when none is known.
+
+    Sound by construction: a literal run of the pattern's top-level concatenation (or an
+    alternation of plain literals in a group) is in every match, and ``casefold`` maps a
+    text holding it to a text holding its fold. Under the ``i`` flag only ASCII literals
+    parts are used (the longest ASCII run of each literal, which the match holds too): RE2
+    matches case-insensitively by Unicode simple folding, whose orbits of ASCII letters
+    (k/K/KELVIN SIGN, s/S/LONG S, the rest two letters) `str.casefold` maps to the
+    lower-case ASCII letter.
+    """
+    options = literal_options(pattern)
+    if options is None:
+        return None
     best: tuple[str, ...] | None = None
     for alts in options:
         if "i" in flags:
