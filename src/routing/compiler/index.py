@@ -63,7 +63,7 @@ Atom = tuple[Any, ...]
 Guard = frozenset[Atom]
 
 _FIXED_KEY = "index:fixed"
-_TEXT_FOLD_KEY = "fold:text"  # the key `predicates._folded` caches the folded text under
+_TEXT_FOLD_KEY = "fold:text"  # the key `texts.TextSource.fold` caches the folded text under
 _BUILTIN_LOOKUPS = frozenset({"channel", "status", "priority", "queue", "assignee"})
 _BUILTIN_DOMAINS: Mapping[str, tuple[str, ...]] = {
     "channel": CHANNELS,
