@@ -88,3 +88,53 @@ def test_telling_a_mail_file_imports_routing_email(tmp_path: Path) -> None:
         f"assert guess_format({str(message)!r}, None) == 'eml'\n"
     )
     assert {"mailbox", "routing.email"} <= set(_loaded(code))
+
+
+def _run(code: str) -> str:
+    """The last line `code` prints, run in a fresh interpreter."""
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    return result.stdout.splitlines()[-1]
+
+
+def test_loading_the_example_imports_only_the_holiday_countries_it_names() -> None:
+    code = (
+        "import sys, routing\n"
+        f"routing.load({str(EXAMPLE_RULES)!r})\n"
+        "print(sorted(m for m in sys.modules if m.startswith('holidays.countries')))\n"
+    )
+    assert _run(code) == str(
+        ["holidays.countries", "holidays.countries.germany", "holidays.countries.united_states"]
+    )
+
+
+def test_the_lazy_holiday_countries_package_has_every_name_of_the_plain_one() -> None:
+    # After the lazy package was used for one country, asking it for any other name runs the
+    # real __init__: the same names, the same classes, as a plain import of the package.
+    names = (
+        "import holidays.countries as c\n"
+        "print(sorted((n, getattr(getattr(c, n), '__qualname__', type(getattr(c, n)).__name__))"
+        " for n in dir(c) if not n.startswith('_')))\n"
+    )
+    lazy = (
+        "from routing.sla._holidays import holidays\n"
+        "assert type(holidays.countries).__name__ == '_LazyCountries'\n"
+        "assert holidays.country_holidays('DE', subdiv='BE', years=2026)\n"
+        "from holidays.countries import France\n"
+        "import holidays.countries.italy\n"
+        "assert holidays.countries.Albania.__module__ == 'holidays.countries.albania'\n"
+    )
+    plain = _run(names)
+    assert len(plain) > 1000
+    assert _run(lazy + names) == plain
+
+
+def test_holidays_through_the_lazy_package_are_the_plain_ones() -> None:
+    table = (
+        "print(sorted((str(d), n) for c, s in (('DE', 'BE'), ('US', 'NY'), ('FR', None))"
+        " for d, n in holidays.country_holidays(c, subdiv=s, years=2026).items()))\n"
+    )
+    lazy = _run("from routing.sla._holidays import holidays\n" + table)
+    assert "Weihnachtstag" in lazy or "Christmas" in lazy
+    assert lazy == _run("import holidays, holidays.countries\n" + table)

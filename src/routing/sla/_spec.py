@@ -181,7 +181,7 @@ def _parse_holidays(value: object) -> tuple[str | None, str | None]:
         )
     country = country.strip()
     subdiv = None if subdivision is None else str(subdivision).strip()
-    import holidays
+    from routing.sla._holidays import holidays
 
     try:
         holidays.country_holidays(country)

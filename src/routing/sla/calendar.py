@@ -154,7 +154,7 @@ class _OpenTime:
             if year not in self._holidays:
                 table: dict[dt.date, str] = {}
                 if self.spec.country is not None:
-                    import holidays
+                    from routing.sla._holidays import holidays
 
                     found = holidays.country_holidays(
                         self.spec.country, subdiv=self.spec.subdivision, years=year
