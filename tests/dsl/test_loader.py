@@ -711,3 +711,44 @@ def test_spans_point_into_the_file() -> None:
         True,
         "design.yaml:46:15",
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # texts with a "!" were read by PyYAML only; where libyaml reads them apart (found
+        # by test_the_c_parser_is_used_only_where_it_agrees) they still are: libyaml puts
+        # the empty value one character later, counts positions after a byte order mark,
+        # and reads a comment glued to a block scalar's header where PyYAML stops
+        "version: 1\nlists:\n  vip: [bigcorp.com, examp: ]\nqueues: [a]  # !\n",
+        "\ufeffversion: 1\nqueues: [a]  # !\n",
+        "version: 1\ntemplates:\n  ack: |#\n    Hello!\nqueues: [a]\n",
+        # a "!" that is no tag takes the C path; a tag does not
+        'version: 1\ndefine:\n  x: subject != "a"\nqueues: [a]\n',
+        "version: 1\nqueues: [!x, y]\n",
+        "%TAG !e! tag:example.com,2000:\n---\nversion: 1\nqueues: [a]\n",
+    ],
+)
+def test_read_yaml_reads_what_pyyaml_reads(text: str) -> None:
+    root, diags = loader.read_yaml(text, SourceFile("r.yaml", text))
+    python = _outcome(text, c=False)
+    if python == "error":  # PyYAML raised: read_yaml reports a syntax error, no tree
+        assert (root, [d.code for d in diags][-1:]) == (None, ["yaml/syntax"])
+    else:
+        assert (_shape(root), render_text(diags)) == python
+
+
+def test_a_bang_that_is_no_tag_is_read_by_libyaml(monkeypatch: pytest.MonkeyPatch) -> None:
+    readers: list[bool] = []
+    read_with = loader._read_with
+
+    def spy(text: str, source: SourceFile, *, c: bool) -> object:
+        readers.append(c)
+        return read_with(text, source, c=c)
+
+    monkeypatch.setattr(loader, "_read_with", spy)
+    text = 'version: 1\ndefine:\n  x: subject != "a"\nqueues: [a]\n'
+    loader.read_yaml(text, SourceFile("r.yaml", text))
+    tagged = "version: 1\nqueues: [!x, y]\n"
+    loader.read_yaml(tagged, SourceFile("r.yaml", tagged))
+    assert readers == [True, True]

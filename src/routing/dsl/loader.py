@@ -45,6 +45,10 @@ _YES = frozenset({"yes", "on", "y"})
 _NO = frozenset({"no", "off", "n"})
 _SUFFIXES = (".yaml", ".yml")
 _HAVE_C = bool(getattr(yaml, "__with_libyaml__", False))
+#: a directive line (``%TAG`` declares tag handles)
+_DIRECTIVE = re.compile(r"^%", re.MULTILINE)
+#: a block scalar header with a comment and no space between (``|#``, ``>-#``)
+_HEADER_COMMENT = re.compile(r"[|>][-+0-9]*#")
 
 
 def resolve_scalar(text: str, style: str) -> str | int | float | bool | None:
@@ -108,6 +112,11 @@ class _Reader:
         #: a plain scalar holding "?" inside a flow collection was read: PyYAML ends a plain
         #: scalar at "?" there (libyaml does not), so the C parser's reading is not PyYAML's
         self.flow_question = False
+        #: an empty plain scalar inside a flow collection (``[k: ]``) was read: libyaml puts
+        #: it one character later than PyYAML does
+        self.flow_empty = False
+        #: a node with an explicit tag was read: libyaml and PyYAML end some tags apart
+        self.tagged = False
 
     # -- located helpers
 
@@ -160,6 +169,7 @@ class _Reader:
             )
         tag = getattr(event, "tag", None)
         if tag is not None:
+            self.tagged = True
             at = tag_at if tag_at is not None else start
             end = self._token_end(at)
             self.diags.append(
@@ -182,8 +192,11 @@ class _Reader:
         if event.anchor is not None or event.tag is not None:
             start, _ = self._properties(event, start, end)
         style = event.style or ""
-        if not style and "?" in event.value and any(f.flow for f in self.stack):
-            self.flow_question = True
+        if not style and any(f.flow for f in self.stack):
+            if "?" in event.value:
+                self.flow_question = True
+            elif not event.value and start == end:
+                self.flow_empty = True
         value = resolve_scalar(event.value, style)
         node = YScalar(value, style, self.source.span(start, max(start, end)))
         if style == "" and isinstance(value, str) and not self._in_key_position():
@@ -357,15 +370,28 @@ def _read_with(text: str, source: SourceFile, *, c: bool) -> _Reader:
 
 
 def _c_is_safe(text: str) -> bool:
-    """Whether libyaml reads `text` exactly as PyYAML does.
+    """Whether libyaml may read `text`; `read_yaml` still checks what it read.
 
-    libyaml is laxer with tabs and ends a tag at a flow indicator (PyYAML keeps the ``,``
-    of ``[!x, y]`` in the tag); tags are rejected anyway, so such texts take the Python path.
-    One more difference shows only while reading: libyaml keeps a "?" inside a plain
-    scalar of a flow collection (``{v?alues: 1}``), where PyYAML stops with a syntax error;
-    `read_yaml` re-reads such a text with PyYAML (`_Reader.flow_question`).
+    libyaml is laxer with tabs, so texts with tabs take the Python path. A text without a
+    "!" takes the C path, as it always has. A text with a "!" was read by PyYAML only;
+    it takes the C path too (a "!" in ``!=`` or in a reply is a plain character to both
+    parsers) where libyaml reads what PyYAML reads: not with a byte order mark (libyaml
+    counts positions after it), a comment right after a block scalar's header (``|#``, a
+    syntax error to PyYAML) or a directive (``%TAG`` declares tag handles). Three more
+    differences show only while reading; `read_yaml` then re-reads the text with PyYAML:
+
+    - libyaml keeps a "?" inside a plain scalar of a flow collection (``{v?alues: 1}``),
+      where PyYAML stops with a syntax error (`_Reader.flow_question`);
+    - for a text with a "!": libyaml ends a tag at a flow indicator (PyYAML keeps the
+      ``,`` of ``[!x, y]`` in the tag), so a tag was read (`_Reader.tagged`); or libyaml
+      put an empty value in a flow collection (``[k: ]``) one character later than PyYAML
+      (`_Reader.flow_empty`).
     """
-    return _HAVE_C and "\t" not in text and "!" not in text
+    if not _HAVE_C or "\t" in text:
+        return False
+    if "!" not in text:
+        return True
+    return not ("\ufeff" in text or _HEADER_COMMENT.search(text) or _DIRECTIVE.search(text))
 
 
 def read_yaml(text: str, source: SourceFile) -> tuple[YamlNode | None, list[Diagnostic]]:
@@ -378,7 +404,8 @@ def read_yaml(text: str, source: SourceFile) -> tuple[YamlNode | None, list[Diag
     if _c_is_safe(text):
         try:
             reader = _read_with(text, source, c=True)
-            if not reader.flow_question:
+            apart = reader.flow_question or ("!" in text and (reader.flow_empty or reader.tagged))
+            if not apart:
                 return reader.root, reader.diags
         except _Abort:
             pass
