@@ -98,6 +98,36 @@ def _run(code: str) -> str:
     return result.stdout.splitlines()[-1]
 
 
+#: What the rule reader, checker, compiler and engine import; `import routing` leaves them out.
+ENGINE = ("routing._api", "routing.engine", "routing.compiler", "pydantic", "liquid", "yaml")
+
+
+def test_import_routing_and_routing_sla_import_none_of_the_engine() -> None:
+    code = (
+        "import sys, routing, routing.sla, routing.cli.main\n"
+        f"print(sorted(m for m in sys.modules if m.startswith({ENGINE!r})))\n"
+    )
+    assert _run(code) == "[]"
+
+
+def test_the_names_of_routing_come_with_their_modules() -> None:
+    code = (
+        "import gc, routing\n"
+        "from routing.model.ticket import Ticket\n"
+        "from routing._api import load\n"
+        "assert (routing.Ticket, routing.load) == (Ticket, load)\n"
+        "assert set(routing.__all__) <= set(dir(routing))\n"
+        "assert gc.isenabled()\n"
+        "print(sorted(n for n in routing.__all__ if getattr(routing, n) is None))\n"
+    )
+    assert _run(code) == "[]"
+
+
+def test_an_unknown_name_of_routing_is_an_attribute_error() -> None:
+    code = "import routing\ntry:\n    routing.nope\nexcept AttributeError as exc:\n    print(exc)\n"
+    assert _run(code) == "module 'routing' has no attribute 'nope'"
+
+
 def test_loading_the_example_imports_only_the_holiday_countries_it_names() -> None:
     code = (
         "import sys, routing\n"

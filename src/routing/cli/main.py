@@ -13,6 +13,8 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from routing.dsl._gc import gc_paused
+
 __all__ = ["EXIT_FINDING", "EXIT_OK", "EXIT_USAGE", "main"]
 
 EXIT_OK = 0
@@ -59,7 +61,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (also used as the process status)."""
-    parser = build_parser()
+    # Building the parser imports every command's modules, and with them the engine: the
+    # objects this creates all stay alive, so cyclic collections meanwhile only cost time.
+    with gc_paused():
+        parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         args = parser.parse_args(argv)
