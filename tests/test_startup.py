@@ -5,8 +5,11 @@ lark (with its parser tables) is imported only when an expression needs it: a sy
 or something the fast reader declines. The formatter (with ruamel.yaml), the rule diff
 (``routing.testing``) and tarfile are imported by the sub-commands that run them, and
 ``routing.email`` (with mailbox) where mail is read, not by every command registering its
-options. Each check runs in a fresh interpreter and reads
-``sys.modules``, so a module-level import that brings one of them back fails here.
+options. ``import routing`` imports none of the reader, checker, compiler and engine (the
+package's names come with their modules on first use), and loading a calendar imports only
+the python-holidays countries it names (decision 0023). Each check runs in a fresh
+interpreter and reads ``sys.modules``, so a module-level import that brings one of them
+back fails here.
 """
 
 from __future__ import annotations
