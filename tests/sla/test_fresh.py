@@ -2,7 +2,7 @@
 
 `SlaClock.measure` answers a ticket with no events since its creation by `measure_fresh`
 (running, solved or paused since creation); `report_fresh` gives the same as plain data for
-the engine; `Calendar`'s `open_and_dues` answers from a three-year span of its tables. Each
+the engine; `Calendar`'s `open_and_dues` answers from a two-year span of its tables. Each
 is pinned here to the general path of `measure`, which a same-status "change" at the
 creation instant forces (it changes nothing in the rules): same results, and the same
 `CalendarError` where a calendar cannot answer. `iso_utc` is pinned to `datetime.isoformat`.
@@ -96,35 +96,36 @@ def _outcome(call: Any) -> object:
         return ("CalendarError", str(exc))
 
 
-def _report(
-    result: SlaResult,
-) -> tuple[dict[str, Any], dict[str, float], list[str], list[str], bool]:
-    """What `report_fresh` should give, from a `measure` result (as the engine reads it)."""
-    dues: dict[str, Any] = {}
+#: What the engine passes `report_fresh` as the head of the object: its first keys.
+HEAD: dict[str, Any] = {"policy": "p", **dict.fromkeys(DUE_KEYS.values())}
+
+
+def _report(result: SlaResult) -> list[tuple[str, Any]]:
+    """What `report_fresh` should give, from a `measure` result (as the engine reads it),
+    as its items in order."""
+    out = dict(HEAD)
     remaining: dict[str, float] = {}
     for m in result.metrics:
-        dues[DUE_KEYS[m.metric]] = None if m.due is None else m.due.isoformat()
+        out[DUE_KEYS[m.metric]] = None if m.due is None else m.due.isoformat()
         remaining[m.metric] = m.remaining.total_seconds()
-    return (
-        dues,
-        remaining,
-        [m.metric for m in result.metrics if m.breached],
-        [m.metric for m in result.metrics if m.warning],
-        any(m.paused for m in result.metrics),
-    )
+    out["remaining"] = remaining
+    out["breached"] = [m.metric for m in result.metrics if m.breached]
+    out["warning"] = [m.metric for m in result.metrics if m.warning]
+    out["paused"] = any(m.paused for m in result.metrics)
+    return list(out.items())
 
 
 def _check(clock: SlaClock, created: dt.datetime, now: dt.datetime, status: str, priority: str):
     history = TicketHistory(created, status, priority)
     expected = _general(clock, history, now)
     assert _outcome(lambda: clock.measure(history, now)) == expected
-    dues: dict[str, Any] = {}
     got = _outcome(
-        lambda: clock.report_fresh(to_us(created), to_us(now), priority, status, dues, DUE_KEYS)
+        lambda: clock.report_fresh(to_us(created), to_us(now), priority, status, HEAD, DUE_KEYS)
     )
     if isinstance(expected, SlaResult):
-        assert isinstance(got, tuple)
-        assert (dues, *got) == _report(expected)
+        assert isinstance(got, dict)
+        assert list(got.items()) == _report(expected)
+        assert HEAD == {"policy": "p", **dict.fromkeys(DUE_KEYS.values())}  # a copy was filled
     else:
         assert got == expected
 
@@ -159,7 +160,7 @@ def test_fresh_ticket_equals_general_rules(data, case, status, priority, zone):
 )
 def test_fresh_ticket_far_from_created(data, days, status, priority):
     """`now` up to 400 days from `created`, both near a year's end: answers that leave the
-    three years `open_and_dues` keeps at hand go to the general methods, with equal results."""
+    two years `open_and_dues` keeps at hand go to the general methods, with equal results."""
     spec = {
         "timezone": "Europe/Berlin",
         "hours": {"mon-fri": ["08:00-12:00", "13:00-18:00"], "sat": "10:00-14:00"},
@@ -229,18 +230,18 @@ def test_report_fresh_whole_value():
     )
     created = dt.datetime(2026, 11, 23, 8, 30, 15, 500_000, tzinfo=dt.UTC)
     now = dt.datetime(2026, 11, 23, 15, 30, tzinfo=dt.UTC)
-    dues: dict[str, Any] = {"first_reply_due": None, "resolution_due": None}
-    result = clock.report_fresh(to_us(created), to_us(now), "normal", "open", dues, DUE_KEYS)
-    assert (dues, *result) == (
-        {
-            "first_reply_due": "2026-11-23T12:30:15.500000+00:00",
-            "resolution_due": "2026-11-24T08:30:15.500000+00:00",
-        },
-        {"first_reply": -10784.5, "resolution": 3615.5},
-        ["first_reply"],
-        ["resolution"],
-        False,
-    )
+    head = {"policy": "office", "first_reply_due": None, "resolution_due": None}
+    result = clock.report_fresh(to_us(created), to_us(now), "normal", "open", head, DUE_KEYS)
+    assert list(result.items()) == [
+        ("policy", "office"),
+        ("first_reply_due", "2026-11-23T12:30:15.500000+00:00"),
+        ("resolution_due", "2026-11-24T08:30:15.500000+00:00"),
+        ("remaining", {"first_reply": -10784.5, "resolution": 3615.5}),
+        ("breached", ["first_reply"]),
+        ("warning", ["resolution"]),
+        ("paused", False),
+    ]
+    assert head == {"policy": "office", "first_reply_due": None, "resolution_due": None}
 
 
 @settings(max_examples=2000, deadline=None)

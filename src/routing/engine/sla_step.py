@@ -12,10 +12,8 @@ docs/decisions/0014-sla-step-in-microseconds.md.
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from typing import Any
-
-import pydantic_core
 
 from routing.compiler.compiler import CompiledPolicy, CompiledRuleset
 from routing.compiler.state import EvalFailure, State
@@ -24,34 +22,16 @@ from routing.model.decision import SLA_DUE_KEYS, SLA_KEYS, DecisionError
 from routing.model.schema import STATUSES
 from routing.model.ticket import Ticket
 from routing.sla import METRICS, SlaClock, TicketHistory
+from routing.sla.intervals import fast_us
 
 __all__ = ["sla_of"]
 
 _clock_lock = threading.Lock()
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_ONE_US = timedelta(microseconds=1)
-#: tzinfo classes whose offset is fixed: `utcoffset(None)` is the offset of every instant.
-_FIXED_OFFSET: frozenset[type] = frozenset(
-    t for t in (timezone, getattr(pydantic_core, "TzInfo", None)) if isinstance(t, type)
-)
-_EPOCH_ORDINAL = _EPOCH.toordinal()
-
-
-def _to_us(t: datetime) -> int:
-    """µs since the epoch of an aware datetime: ``(t - _EPOCH) // _ONE_US``, the same number.
-
-    Tickets read from JSON carry pydantic's fixed-offset `TzInfo`, whose `utcoffset` costs
-    as much as the rest of the subtraction: for a fixed-offset zone, the wall-clock fields
-    and the offset are combined here instead. Any other zone (or none: TypeError, as the
-    subtraction raises) takes the subtraction.
-    """
-    tz = t.tzinfo
-    if type(tz) in _FIXED_OFFSET:
-        seconds = (t.toordinal() - _EPOCH_ORDINAL) * 86_400 + t.hour * 3_600 + t.minute * 60
-        offset = tz.utcoffset(None) // _ONE_US  # type: ignore[union-attr, operator]
-        return (seconds + t.second) * 1_000_000 + t.microsecond - offset
-    return (t - _EPOCH) // _ONE_US
+#: The key, among the rule set's SLA clocks, of the plans whose pause set is the same for
+#: every ticket, by policy name: one constant key and a name (no key tuple built per ticket).
+_STATIC_PLANS = ("plans", None)
 
 
 def _failure(code: str, message: str, rule: str | None) -> DecisionError:
@@ -137,7 +117,8 @@ def _plan(compiled: CompiledRuleset, p: CompiledPolicy, s: State) -> _Plan:
     clocks = compiled.clocks
     static = p.pause_when is None or p.pause_depends_on_status_only
     if static:
-        plan: _Plan | None = clocks.get(("plan", p.name))
+        plans: dict[str, _Plan] | None = clocks.get(_STATIC_PLANS)
+        plan: _Plan | None = plans.get(p.name) if plans is not None else None
         if plan is not None:
             return plan
     paused = _pause_statuses(compiled, p, s)
@@ -156,7 +137,8 @@ def _plan(compiled: CompiledRuleset, p: CompiledPolicy, s: State) -> _Plan:
                 )
                 plan = clocks[key] = _Plan(p, clock)
     if static:
-        clocks[("plan", p.name)] = plan
+        with _clock_lock:
+            clocks.setdefault(_STATIC_PLANS, {})[p.name] = plan
     return plan
 
 
@@ -180,29 +162,26 @@ def sla_of(
     policy = _pick_policy(compiled, s, errors)
     if policy is None:
         return None
-    plan = compiled.clocks.get(("plan", policy.name)) or _plan(compiled, policy, s)
+    static: dict[str, _Plan] | None = compiled.clocks.get(_STATIC_PLANS)
+    plan = static.get(policy.name) if static is not None else None
+    if plan is None:
+        plan = _plan(compiled, policy, s)
     created = ticket.created_at or now
     if sla_history is None:
         try:
-            a = _to_us(created)
+            a = fast_us(created)
             last_now, b = plan.last_now  # a dry run evaluates every ticket at the same `now`
             if now is not last_now:
-                b = _to_us(now)
+                b = fast_us(now)
                 plan.last_now = (now, b)
-        except TypeError:  # a naive instant: the general path gives the error
+        except (TypeError, AttributeError):  # a naive instant: the general path gives the error
             return _general(plan, s, created, now, None, errors)
-        out = plan.head.copy()  # SLA_KEYS order; the clock fills in the dues
         try:
-            remaining, breached, warning, paused = plan.clock.report_fresh(
-                a, b if b > a else a, s.priority, s.status, out, plan.due_keys
+            return plan.clock.report_fresh(
+                a, b if b > a else a, s.priority, s.status, plan.head, plan.due_keys
             )
         except CalendarError:  # the general path raises it again, in its words
             return _general(plan, s, created, now, None, errors)
-        out["remaining"] = remaining
-        out["breached"] = breached
-        out["warning"] = warning
-        out["paused"] = paused
-        return out
     return _general(plan, s, created, now, sla_history, errors)
 
 
