@@ -65,7 +65,13 @@ stages: []
 )
 
 START = dt.datetime(2026, 11, 10, tzinfo=dt.UTC)
-moments = st.integers(0, 70 * 24 * 3600).map(lambda s: START + dt.timedelta(seconds=s))
+#: Instants over the holidays and New Year, and around the change to summer time in Berlin
+#: and New York (March 2027).
+moments = st.integers(0, 70 * 24 * 3600).map(lambda s: START + dt.timedelta(seconds=s)) | (
+    st.integers(0, 30 * 24 * 3600).map(
+        lambda s: dt.datetime(2027, 3, 8, tzinfo=dt.UTC) + dt.timedelta(seconds=s)
+    )
+)
 offsets = st.sampled_from(["+00:00", "Z", "+05:30", "-08:00", ".250000+01:00"])
 
 

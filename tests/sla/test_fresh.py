@@ -11,8 +11,11 @@ creation instant forces (it changes nothing in the rules): same results, and the
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import pydantic_core
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -30,6 +33,7 @@ SETTINGS = settings(
 STATUSES = ["new", "open", "pending", "on_hold", "solved", "closed", "hold"]
 DUE_KEYS = {m: f"{m}_due" for m in ("first_reply", "next_reply", "periodic_update", "resolution")}
 MINUTE, HOUR, DAY = 60, 3600, 86400
+NOW = dt.datetime(2026, 11, 23, 10, tzinfo=dt.UTC)
 
 #: Targets in seconds: zero, sub-minute and odd seconds, minutes to weeks, and 60 business
 #: days (which crosses a year from late in the year).
@@ -98,6 +102,7 @@ def _outcome(call: Any) -> object:
 
 #: What the engine passes `report_fresh` as the head of the object: its first keys.
 HEAD: dict[str, Any] = {"policy": "p", **dict.fromkeys(DUE_KEYS.values())}
+HEAD_ITEMS = list(HEAD.items())
 
 
 def _report(result: SlaResult) -> list[tuple[str, Any]]:
@@ -125,7 +130,7 @@ def _check(clock: SlaClock, created: dt.datetime, now: dt.datetime, status: str,
     if isinstance(expected, SlaResult):
         assert isinstance(got, dict)
         assert list(got.items()) == _report(expected)
-        assert HEAD == {"policy": "p", **dict.fromkeys(DUE_KEYS.values())}  # a copy was filled
+        assert list(HEAD.items()) == HEAD_ITEMS  # a copy was filled, not the head
     else:
         assert got == expected
 
@@ -254,3 +259,88 @@ def test_report_fresh_whole_value():
 def test_iso_utc_is_isoformat(us):
     """Every instant a datetime holds, whole seconds or not: the text of `isoformat`."""
     assert iso_utc(us) == from_us(us).isoformat()
+
+
+#: The zones of the instants `business_time_between` is given: fixed offsets (pydantic's
+#: `TzInfo`, what tickets read from JSON carry, and `datetime.timezone`) take `fast_us`'s
+#: field arithmetic, an IANA zone the subtraction.
+between_zones = st.sampled_from(
+    [
+        dt.UTC,
+        dt.timezone(dt.timedelta(hours=-7, microseconds=250)),
+        pydantic_core.TzInfo(19_800),
+        pydantic_core.TzInfo(-36_000),
+        ZoneInfo("Europe/Berlin"),
+    ]
+)
+
+
+@SETTINGS
+@given(
+    data=st.data(),
+    case=calendars(),
+    zone=between_zones,
+    days=st.sampled_from([0, 0, 1, -1, 5, -5, 40, 200, -200, 400, 800]),
+)
+def test_business_time_between_without_pauses_equals_general(data, case, zone, days):
+    """`business_time_between(a, b)` without pauses (answered from the span, its day index
+    and the last `b`) equals the general path (an empty pause list, the per-year tables):
+    near DST changes and holidays, `b` before `a`, across New Year and beyond the span."""
+    spec, anchor = case
+    calendar = Calendar.from_dict(spec)
+    warm = data.draw(instants(anchor))  # the span the SLA step would have made
+    calendar._open.span_at(to_us(warm))
+    a = data.draw(instants(anchor)).astimezone(zone)
+    b = (data.draw(instants(anchor)) + dt.timedelta(days=days)).astimezone(zone)
+    b = b + dt.timedelta(microseconds=data.draw(st.sampled_from([0, 1, 999_999])))
+    expected = _outcome(lambda: calendar.business_time_between(a, b, []))
+    assert _outcome(lambda: calendar.business_time_between(a, b)) == expected
+    assert _outcome(lambda: calendar.business_time_between(a, b)) == expected  # `b` remembered
+    b_again = b + dt.timedelta(0)  # an equal instant, another object
+    assert _outcome(lambda: calendar.business_time_between(a, b_again)) == expected
+
+
+def test_business_time_between_whole_value():
+    """Monday 2026-11-23 09:30 to Tuesday 10:00 Berlin on 09:00-12:00, 13:00-17:00: 6.5h on
+    Monday, 1h on Tuesday; the other way round, negative; a `b` of another object at the
+    same instant gives the same."""
+    calendar = Calendar.from_dict(
+        {"timezone": "Europe/Berlin", "hours": {"mon-fri": ["09:00-12:00", "13:00-17:00"]}}
+    )
+    calendar._open.span_at(to_us(dt.datetime(2026, 11, 1, tzinfo=dt.UTC)))
+    a = dt.datetime(2026, 11, 23, 8, 30, tzinfo=pydantic_core.TzInfo(0))
+    b = dt.datetime(2026, 11, 24, 10, 0, tzinfo=pydantic_core.TzInfo(3600))
+    assert calendar.business_time_between(a, b) == dt.timedelta(hours=7, minutes=30)
+    assert calendar.business_time_between(b, a) == -dt.timedelta(hours=7, minutes=30)
+    assert calendar.business_time_between(a, b.astimezone(dt.UTC)) == dt.timedelta(hours=7.5)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "error", "message"),
+    [
+        (dt.datetime(2026, 11, 23), NOW, ValueError, "a must be an aware datetime"),
+        (NOW, dt.datetime(2026, 11, 23), ValueError, "b must be an aware datetime"),
+        ("2026-11-23", NOW, TypeError, "a must be a datetime, found str"),
+        (NOW, dt.date(2026, 11, 23), TypeError, "b must be a datetime, found date"),
+    ],
+)
+def test_business_time_between_errors_as_general(a, b, error, message):
+    """What is not an aware datetime gets `to_us`'s error, as through the general path."""
+    calendar = Calendar.from_dict({"timezone": "UTC", "hours": {"mon-fri": "09:00-17:00"}})
+    calendar._open.span_at(to_us(NOW))
+    for pauses in ((), []):
+        with pytest.raises(error, match=message):
+            calendar.business_time_between(a, b, pauses)
+
+
+@SETTINGS
+@given(case=calendars(), data=st.data())
+def test_span_day_index(case, data):
+    """The span's day index: for each UTC midnight of the span (and its end), how many
+    intervals start at or before it; shifts over midnight and DST days included."""
+    spec, anchor = case
+    calendar = Calendar.from_dict(spec)
+    span = calendar._open.span_at(to_us(data.draw(instants(anchor))))
+    assert span.hi - span.lo == (len(span.days) - 1) * DAY * 1_000_000
+    edges = range(span.lo, span.hi + 1, DAY * 1_000_000)
+    assert list(span.days) == [bisect_right(span.starts, edge) for edge in edges]
