@@ -344,3 +344,17 @@ def test_span_day_index(case, data):
     assert span.hi - span.lo == (len(span.days) - 1) * DAY * 1_000_000
     edges = range(span.lo, span.hi + 1, DAY * 1_000_000)
     assert list(span.days) == [bisect_right(span.starts, edge) for edge in edges]
+
+
+def test_business_time_between_interleaved_b():
+    """`b` objects that come and go, so the two remembered `b`s (and the span's ``upto(b)``)
+    change slots: every answer is the general path's."""
+    calendar = Calendar.from_dict(
+        {"timezone": "Europe/Berlin", "hours": {"mon-fri": ["09:00-12:00", "13:00-17:00"]}}
+    )
+    calendar._open.span_at(to_us(NOW))
+    ends = [NOW + dt.timedelta(days=d, hours=h) for d, h in ((0, 0), (2, 5), (9, 1))]
+    for i, k in enumerate([0, 1, 0, 2, 0, 1, 1, 2, 2, 0, 1, 0] * 2):
+        a = NOW - dt.timedelta(days=i % 5, hours=i % 7, minutes=11 * i)
+        b = ends[k]
+        assert calendar.business_time_between(a, b) == calendar.business_time_between(a, b, [])

@@ -95,7 +95,7 @@ class _Plan:
     and the head of the `sla` object (policy, calendar, every due key None, in SLA_KEYS
     order), which each ticket's object starts as a copy of."""
 
-    __slots__ = ("clock", "due_keys", "head", "last_now", "name")
+    __slots__ = ("clock", "due_keys", "head", "name", "nows")
 
     def __init__(self, policy: CompiledPolicy, clock: SlaClock) -> None:
         self.name = policy.name
@@ -105,10 +105,12 @@ class _Plan:
         self.head["calendar"] = policy.calendar
         self.due_keys = {m: f"{m}_due" for m in METRICS}
         assert set(self.due_keys.values()) == set(SLA_DUE_KEYS)
-        # The last `now` measured to and its µs since the epoch, one tuple (one atomic
-        # store, so threads may share it); `is` is the test, so the µs are only reused for
-        # the very object they were worked out from.
-        self.last_now: tuple[datetime, int] = (_EPOCH, 0)
+        # The last two `now` measured to and their µs since the epoch, the latest first, one
+        # tuple (one atomic store, so threads may share it): a dry run measures most tickets
+        # at its own `now` and some at theirs, which two slots keep from pushing the common
+        # one out. `is` is the test, so the µs are only reused for the very object they
+        # were worked out from (which the tuple keeps alive).
+        self.nows: tuple[datetime, int, datetime, int] = (_EPOCH, 0, _EPOCH, 0)
 
 
 def _plan(compiled: CompiledRuleset, p: CompiledPolicy, s: State) -> _Plan:
@@ -170,10 +172,11 @@ def sla_of(
     if sla_history is None:
         try:
             a = fast_us(created)
-            last_now, b = plan.last_now  # a dry run evaluates every ticket at the same `now`
+            last_now, b, other_now, other_b = plan.nows
             if now is not last_now:
-                b = fast_us(now)
-                plan.last_now = (now, b)
+                last_b = b
+                b = other_b if now is other_now else fast_us(now)
+                plan.nows = (now, b, last_now, last_b)
         except (TypeError, AttributeError):  # a naive instant: the general path gives the error
             return _general(plan, s, created, now, None, errors)
         try:

@@ -149,10 +149,19 @@ class _OpenTime:
         # Replacing it is one atomic store, and any table is a right answer for its years.
         self._recent = _NO_TABLE
         # `open_and_dues` works in the last `span_at` (two years' tables as one), and
-        # keeps (b, span, span.upto(b)) for the last b it measured to: a dry run measures
-        # every ticket at the same `now`. Each is replaced by one atomic store.
+        # keeps (b, span, span.upto(b)) for the last two b it measured to, the latest
+        # first: a dry run measures every ticket at the same `now`, but for tickets that
+        # bring their own (two slots, so these do not push the common one out). Each is
+        # replaced by one atomic store.
         self._span = _NO_TABLE
-        self._upto_recent: tuple[int, _Table, int] = (0, _NO_TABLE, 0)
+        self._upto_recent: tuple[int, _Table, int, int, _Table, int] = (
+            0,
+            _NO_TABLE,
+            0,
+            0,
+            _NO_TABLE,
+            0,
+        )
 
     # -- the rules of DESIGN.md section 8 on local dates ------------------------------------
 
@@ -340,22 +349,25 @@ class _OpenTime:
         return span
 
     def _upto_b(self, span: _Table, b: int) -> int:
-        """``span.upto(b)`` for span.lo <= b < span.hi, remembered for the last `b` (a dry
-        run measures every ticket at the same `now`)."""
-        known_b, known_span, upto_b = self._upto_recent
+        """``span.upto(b)`` for span.lo <= b < span.hi, remembered for the last two `b` (a
+        dry run measures every ticket at the same `now`, or at the ticket's own)."""
+        known_b, known_span, upto_b, other_b, other_span, upto_other = self._upto_recent
         if known_b == b and known_span is span:
             return upto_b
+        if other_b == b and other_span is span:
+            self._upto_recent = (b, span, upto_other, known_b, known_span, upto_b)
+            return upto_other
         starts = span.starts
         days = span.days
         d = (b - span.lo) // _US_PER_DAY
         j = bisect_right(starts, b, days[d], days[d + 1]) - 1
         if j < 0:  # no interval starts at or before b
-            upto_b = 0
+            found = 0
         else:
             end = span.ends[j]
-            upto_b = span.cum[j] + (b if b < end else end) - starts[j]
-        self._upto_recent = (b, span, upto_b)
-        return upto_b
+            found = span.cum[j] + (b if b < end else end) - starts[j]
+        self._upto_recent = (b, span, found, known_b, known_span, upto_b)
+        return found
 
     def between(self, a: int, b: int) -> int:
         """Open time in [a, b), negative when b < a: ``counted_between(self, a, b, [])``,
@@ -410,7 +422,7 @@ class _OpenTime:
         if b == a:  # a ticket measured when it is created (or before: `max(now, created)`)
             elapsed = 0
         elif a < b < span.hi:
-            known_b, known_span, upto_b = self._upto_recent
+            known_b, known_span, upto_b, _, _, _ = self._upto_recent
             if known_b != b or known_span is not span:
                 upto_b = self._upto_b(span, b)
             elapsed = upto_b - before
@@ -463,10 +475,11 @@ class Calendar:
     def __init__(self, spec: CalendarSpec, *, name: str = "calendar") -> None:
         self.name = name
         self._open = _OpenTime(spec, name)
-        # `business_time_between`'s last `b` and its µs: ``business_since`` asks up to `now`,
-        # one object for every ticket of a dry run. `is` is the test, so the µs are only
-        # reused for the object they were worked out from; one atomic store replaces it.
-        self._last_b: tuple[object, int] = (None, 0)
+        # `business_time_between`'s last two `b` and their µs, the latest first:
+        # ``business_since`` asks up to `now`, one object for most tickets of a dry run (the
+        # others bring their own). `is` is the test, so the µs are only reused for the object
+        # they were worked out from; one atomic store replaces the tuple.
+        self._last_b: tuple[object, int, object, int] = (None, 0, None, 0)
 
     @classmethod
     def from_dict(cls, spec: Mapping[str, Any], *, name: str = "calendar") -> Calendar:
@@ -525,10 +538,11 @@ class Calendar:
         if pauses == ():  # the common case (``business_since``): no pause list to normalise
             try:
                 x = fast_us(a)
-                last_b, y = self._last_b
+                last_b, y, other_b, other_y = self._last_b
                 if b is not last_b:
-                    y = fast_us(b)
-                    self._last_b = (b, y)
+                    last_y = y
+                    y = other_y if b is other_b else fast_us(b)
+                    self._last_b = (b, y, last_b, last_y)
             except (TypeError, AttributeError):  # not an aware datetime: `to_us` says so below
                 pass
             else:
