@@ -65,7 +65,13 @@ stages: []
 )
 
 START = dt.datetime(2026, 11, 10, tzinfo=dt.UTC)
-moments = st.integers(0, 70 * 24 * 3600).map(lambda s: START + dt.timedelta(seconds=s))
+#: Instants over the holidays and New Year, and around the change to summer time in Berlin
+#: and New York (March 2027).
+moments = st.integers(0, 70 * 24 * 3600).map(lambda s: START + dt.timedelta(seconds=s)) | (
+    st.integers(0, 30 * 24 * 3600).map(
+        lambda s: dt.datetime(2027, 3, 8, tzinfo=dt.UTC) + dt.timedelta(seconds=s)
+    )
+)
 offsets = st.sampled_from(["+00:00", "Z", "+05:30", "-08:00", ".250000+01:00"])
 
 
@@ -96,3 +102,21 @@ def test_fresh_sla_object_equals_general_rules(created, offset, now, status, pri
     general = RULES.evaluate(ticket, now=now, sla_history=history)
     assert json.dumps(fresh.sla) == json.dumps(general.sla)
     assert fresh.errors == general.errors
+
+
+def test_interleaved_nows_equal_general_rules():
+    """Tickets measured at `now` objects that come and go (a dry run's own `now`, and
+    tickets that bring theirs), so the step's remembered `now`s and the calendar's
+    ``upto(now)`` change slots: every `sla` object is still the general rules' one."""
+    nows = [START + dt.timedelta(days=d, hours=h) for d, h in ((5, 3), (12, 9), (40, 1))]
+    order = [0, 1, 0, 2, 0, 1, 1, 2, 2, 0, 1, 0]
+    for i, k in enumerate(order * 2):
+        created = START + dt.timedelta(days=i % 9, hours=i % 13, minutes=7 * i)
+        text = created.replace(tzinfo=None).isoformat(timespec="seconds") + "+01:00"
+        ticket = {"id": f"T{i}", "status": "open", "created_at": text}
+        fresh = RULES.evaluate(ticket, now=nows[k])
+        start = dt.datetime.fromisoformat(text)
+        history = TicketHistory(start, "open", fresh.priority, ((start, "open"),))
+        general = RULES.evaluate(ticket, now=nows[k], sla_history=history)
+        assert fresh.sla is not None
+        assert json.dumps(fresh.sla) == json.dumps(general.sla)

@@ -2,7 +2,7 @@
 
 `SlaClock.measure` answers a ticket with no events since its creation by `measure_fresh`
 (running, solved or paused since creation); `report_fresh` gives the same as plain data for
-the engine; `Calendar`'s `open_and_dues` answers from a three-year span of its tables. Each
+the engine; `Calendar`'s `open_and_dues` answers from a two-year span of its tables. Each
 is pinned here to the general path of `measure`, which a same-status "change" at the
 creation instant forces (it changes nothing in the rules): same results, and the same
 `CalendarError` where a calendar cannot answer. `iso_utc` is pinned to `datetime.isoformat`.
@@ -11,8 +11,11 @@ creation instant forces (it changes nothing in the rules): same results, and the
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import pydantic_core
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -30,6 +33,7 @@ SETTINGS = settings(
 STATUSES = ["new", "open", "pending", "on_hold", "solved", "closed", "hold"]
 DUE_KEYS = {m: f"{m}_due" for m in ("first_reply", "next_reply", "periodic_update", "resolution")}
 MINUTE, HOUR, DAY = 60, 3600, 86400
+NOW = dt.datetime(2026, 11, 23, 10, tzinfo=dt.UTC)
 
 #: Targets in seconds: zero, sub-minute and odd seconds, minutes to weeks, and 60 business
 #: days (which crosses a year from late in the year).
@@ -96,35 +100,37 @@ def _outcome(call: Any) -> object:
         return ("CalendarError", str(exc))
 
 
-def _report(
-    result: SlaResult,
-) -> tuple[dict[str, Any], dict[str, float], list[str], list[str], bool]:
-    """What `report_fresh` should give, from a `measure` result (as the engine reads it)."""
-    dues: dict[str, Any] = {}
+#: What the engine passes `report_fresh` as the head of the object: its first keys.
+HEAD: dict[str, Any] = {"policy": "p", **dict.fromkeys(DUE_KEYS.values())}
+HEAD_ITEMS = list(HEAD.items())
+
+
+def _report(result: SlaResult) -> list[tuple[str, Any]]:
+    """What `report_fresh` should give, from a `measure` result (as the engine reads it),
+    as its items in order."""
+    out = dict(HEAD)
     remaining: dict[str, float] = {}
     for m in result.metrics:
-        dues[DUE_KEYS[m.metric]] = None if m.due is None else m.due.isoformat()
+        out[DUE_KEYS[m.metric]] = None if m.due is None else m.due.isoformat()
         remaining[m.metric] = m.remaining.total_seconds()
-    return (
-        dues,
-        remaining,
-        [m.metric for m in result.metrics if m.breached],
-        [m.metric for m in result.metrics if m.warning],
-        any(m.paused for m in result.metrics),
-    )
+    out["remaining"] = remaining
+    out["breached"] = [m.metric for m in result.metrics if m.breached]
+    out["warning"] = [m.metric for m in result.metrics if m.warning]
+    out["paused"] = any(m.paused for m in result.metrics)
+    return list(out.items())
 
 
 def _check(clock: SlaClock, created: dt.datetime, now: dt.datetime, status: str, priority: str):
     history = TicketHistory(created, status, priority)
     expected = _general(clock, history, now)
     assert _outcome(lambda: clock.measure(history, now)) == expected
-    dues: dict[str, Any] = {}
     got = _outcome(
-        lambda: clock.report_fresh(to_us(created), to_us(now), priority, status, dues, DUE_KEYS)
+        lambda: clock.report_fresh(to_us(created), to_us(now), priority, status, HEAD, DUE_KEYS)
     )
     if isinstance(expected, SlaResult):
-        assert isinstance(got, tuple)
-        assert (dues, *got) == _report(expected)
+        assert isinstance(got, dict)
+        assert list(got.items()) == _report(expected)
+        assert list(HEAD.items()) == HEAD_ITEMS  # a copy was filled, not the head
     else:
         assert got == expected
 
@@ -159,7 +165,7 @@ def test_fresh_ticket_equals_general_rules(data, case, status, priority, zone):
 )
 def test_fresh_ticket_far_from_created(data, days, status, priority):
     """`now` up to 400 days from `created`, both near a year's end: answers that leave the
-    three years `open_and_dues` keeps at hand go to the general methods, with equal results."""
+    two years `open_and_dues` keeps at hand go to the general methods, with equal results."""
     spec = {
         "timezone": "Europe/Berlin",
         "hours": {"mon-fri": ["08:00-12:00", "13:00-18:00"], "sat": "10:00-14:00"},
@@ -229,18 +235,18 @@ def test_report_fresh_whole_value():
     )
     created = dt.datetime(2026, 11, 23, 8, 30, 15, 500_000, tzinfo=dt.UTC)
     now = dt.datetime(2026, 11, 23, 15, 30, tzinfo=dt.UTC)
-    dues: dict[str, Any] = {"first_reply_due": None, "resolution_due": None}
-    result = clock.report_fresh(to_us(created), to_us(now), "normal", "open", dues, DUE_KEYS)
-    assert (dues, *result) == (
-        {
-            "first_reply_due": "2026-11-23T12:30:15.500000+00:00",
-            "resolution_due": "2026-11-24T08:30:15.500000+00:00",
-        },
-        {"first_reply": -10784.5, "resolution": 3615.5},
-        ["first_reply"],
-        ["resolution"],
-        False,
-    )
+    head = {"policy": "office", "first_reply_due": None, "resolution_due": None}
+    result = clock.report_fresh(to_us(created), to_us(now), "normal", "open", head, DUE_KEYS)
+    assert list(result.items()) == [
+        ("policy", "office"),
+        ("first_reply_due", "2026-11-23T12:30:15.500000+00:00"),
+        ("resolution_due", "2026-11-24T08:30:15.500000+00:00"),
+        ("remaining", {"first_reply": -10784.5, "resolution": 3615.5}),
+        ("breached", ["first_reply"]),
+        ("warning", ["resolution"]),
+        ("paused", False),
+    ]
+    assert head == {"policy": "office", "first_reply_due": None, "resolution_due": None}
 
 
 @settings(max_examples=2000, deadline=None)
@@ -253,3 +259,102 @@ def test_report_fresh_whole_value():
 def test_iso_utc_is_isoformat(us):
     """Every instant a datetime holds, whole seconds or not: the text of `isoformat`."""
     assert iso_utc(us) == from_us(us).isoformat()
+
+
+#: The zones of the instants `business_time_between` is given: fixed offsets (pydantic's
+#: `TzInfo`, what tickets read from JSON carry, and `datetime.timezone`) take `fast_us`'s
+#: field arithmetic, an IANA zone the subtraction.
+between_zones = st.sampled_from(
+    [
+        dt.UTC,
+        dt.timezone(dt.timedelta(hours=-7, microseconds=250)),
+        pydantic_core.TzInfo(19_800),
+        pydantic_core.TzInfo(-36_000),
+        ZoneInfo("Europe/Berlin"),
+    ]
+)
+
+
+@SETTINGS
+@given(
+    data=st.data(),
+    case=calendars(),
+    zone=between_zones,
+    days=st.sampled_from([0, 0, 1, -1, 5, -5, 40, 200, -200, 400, 800]),
+)
+def test_business_time_between_without_pauses_equals_general(data, case, zone, days):
+    """`business_time_between(a, b)` without pauses (answered from the span, its day index
+    and the last `b`) equals the general path (an empty pause list, the per-year tables):
+    near DST changes and holidays, `b` before `a`, across New Year and beyond the span."""
+    spec, anchor = case
+    calendar = Calendar.from_dict(spec)
+    warm = data.draw(instants(anchor))  # the span the SLA step would have made
+    calendar._open.span_at(to_us(warm))
+    a = data.draw(instants(anchor)).astimezone(zone)
+    b = (data.draw(instants(anchor)) + dt.timedelta(days=days)).astimezone(zone)
+    b = b + dt.timedelta(microseconds=data.draw(st.sampled_from([0, 1, 999_999])))
+    expected = _outcome(lambda: calendar.business_time_between(a, b, []))
+    assert _outcome(lambda: calendar.business_time_between(a, b)) == expected
+    assert _outcome(lambda: calendar.business_time_between(a, b)) == expected  # `b` remembered
+    b_again = b + dt.timedelta(0)  # an equal instant, another object
+    assert _outcome(lambda: calendar.business_time_between(a, b_again)) == expected
+
+
+def test_business_time_between_whole_value():
+    """Monday 2026-11-23 09:30 to Tuesday 10:00 Berlin on 09:00-12:00, 13:00-17:00: 6.5h on
+    Monday, 1h on Tuesday; the other way round, negative; a `b` of another object at the
+    same instant gives the same."""
+    calendar = Calendar.from_dict(
+        {"timezone": "Europe/Berlin", "hours": {"mon-fri": ["09:00-12:00", "13:00-17:00"]}}
+    )
+    calendar._open.span_at(to_us(dt.datetime(2026, 11, 1, tzinfo=dt.UTC)))
+    a = dt.datetime(2026, 11, 23, 8, 30, tzinfo=pydantic_core.TzInfo(0))
+    b = dt.datetime(2026, 11, 24, 10, 0, tzinfo=pydantic_core.TzInfo(3600))
+    assert calendar.business_time_between(a, b) == dt.timedelta(hours=7, minutes=30)
+    assert calendar.business_time_between(b, a) == -dt.timedelta(hours=7, minutes=30)
+    assert calendar.business_time_between(a, b.astimezone(dt.UTC)) == dt.timedelta(hours=7.5)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "error", "message"),
+    [
+        (dt.datetime(2026, 11, 23), NOW, ValueError, "a must be an aware datetime"),
+        (NOW, dt.datetime(2026, 11, 23), ValueError, "b must be an aware datetime"),
+        ("2026-11-23", NOW, TypeError, "a must be a datetime, found str"),
+        (NOW, dt.date(2026, 11, 23), TypeError, "b must be a datetime, found date"),
+    ],
+)
+def test_business_time_between_errors_as_general(a, b, error, message):
+    """What is not an aware datetime gets `to_us`'s error, as through the general path."""
+    calendar = Calendar.from_dict({"timezone": "UTC", "hours": {"mon-fri": "09:00-17:00"}})
+    calendar._open.span_at(to_us(NOW))
+    for pauses in ((), []):
+        with pytest.raises(error, match=message):
+            calendar.business_time_between(a, b, pauses)
+
+
+@SETTINGS
+@given(case=calendars(), data=st.data())
+def test_span_day_index(case, data):
+    """The span's day index: for each UTC midnight of the span (and its end), how many
+    intervals start at or before it; shifts over midnight and DST days included."""
+    spec, anchor = case
+    calendar = Calendar.from_dict(spec)
+    span = calendar._open.span_at(to_us(data.draw(instants(anchor))))
+    assert span.hi - span.lo == (len(span.days) - 1) * DAY * 1_000_000
+    edges = range(span.lo, span.hi + 1, DAY * 1_000_000)
+    assert list(span.days) == [bisect_right(span.starts, edge) for edge in edges]
+
+
+def test_business_time_between_interleaved_b():
+    """`b` objects that come and go, so the two remembered `b`s (and the span's ``upto(b)``)
+    change slots: every answer is the general path's."""
+    calendar = Calendar.from_dict(
+        {"timezone": "Europe/Berlin", "hours": {"mon-fri": ["09:00-12:00", "13:00-17:00"]}}
+    )
+    calendar._open.span_at(to_us(NOW))
+    ends = [NOW + dt.timedelta(days=d, hours=h) for d, h in ((0, 0), (2, 5), (9, 1))]
+    for i, k in enumerate([0, 1, 0, 2, 0, 1, 1, 2, 2, 0, 1, 0] * 2):
+        a = NOW - dt.timedelta(days=i % 5, hours=i % 7, minutes=11 * i)
+        b = ends[k]
+        assert calendar.business_time_between(a, b) == calendar.business_time_between(a, b, [])

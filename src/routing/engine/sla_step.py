@@ -3,19 +3,17 @@ ticket, and give the decision's `sla` object.
 
 Per policy (and pause set) a `_Plan` is made once per rule set: the `SlaClock` and the head
 of the `sla` object. A ticket without an SLA history (every ticket of a dry run) is then
-measured in integer microseconds by `SlaClock.report_fresh`, which also writes the due
-instants as text; a history goes through `SlaClock.measure`, the general rules. Both give
-the same object (tests/engine/test_sla_fresh.py pins them together); see
-docs/decisions/0014-sla-step-in-microseconds.md.
+measured in integer microseconds by `SlaClock.report_fresh`, which gives the whole object
+(due instants as text); a history goes through `SlaClock.measure`, the general rules. Both
+give the same object (tests/engine/test_sla_fresh.py pins them together); see
+docs/decisions/0014-sla-step-in-microseconds.md and 0020-sla-step-day-index.md.
 """
 
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from typing import Any
-
-import pydantic_core
 
 from routing.compiler.compiler import CompiledPolicy, CompiledRuleset
 from routing.compiler.state import EvalFailure, State
@@ -24,34 +22,16 @@ from routing.model.decision import SLA_DUE_KEYS, SLA_KEYS, DecisionError
 from routing.model.schema import STATUSES
 from routing.model.ticket import Ticket
 from routing.sla import METRICS, SlaClock, TicketHistory
+from routing.sla.intervals import fast_us
 
 __all__ = ["sla_of"]
 
 _clock_lock = threading.Lock()
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_ONE_US = timedelta(microseconds=1)
-#: tzinfo classes whose offset is fixed: `utcoffset(None)` is the offset of every instant.
-_FIXED_OFFSET: frozenset[type] = frozenset(
-    t for t in (timezone, getattr(pydantic_core, "TzInfo", None)) if isinstance(t, type)
-)
-_EPOCH_ORDINAL = _EPOCH.toordinal()
-
-
-def _to_us(t: datetime) -> int:
-    """µs since the epoch of an aware datetime: ``(t - _EPOCH) // _ONE_US``, the same number.
-
-    Tickets read from JSON carry pydantic's fixed-offset `TzInfo`, whose `utcoffset` costs
-    as much as the rest of the subtraction: for a fixed-offset zone, the wall-clock fields
-    and the offset are combined here instead. Any other zone (or none: TypeError, as the
-    subtraction raises) takes the subtraction.
-    """
-    tz = t.tzinfo
-    if type(tz) in _FIXED_OFFSET:
-        seconds = (t.toordinal() - _EPOCH_ORDINAL) * 86_400 + t.hour * 3_600 + t.minute * 60
-        offset = tz.utcoffset(None) // _ONE_US  # type: ignore[union-attr, operator]
-        return (seconds + t.second) * 1_000_000 + t.microsecond - offset
-    return (t - _EPOCH) // _ONE_US
+#: The key, among the rule set's SLA clocks, of the plans whose pause set is the same for
+#: every ticket, by policy name: one constant key and a name (no key tuple built per ticket).
+_STATIC_PLANS = ("plans", None)
 
 
 def _failure(code: str, message: str, rule: str | None) -> DecisionError:
@@ -115,7 +95,7 @@ class _Plan:
     and the head of the `sla` object (policy, calendar, every due key None, in SLA_KEYS
     order), which each ticket's object starts as a copy of."""
 
-    __slots__ = ("clock", "due_keys", "head", "last_now", "name")
+    __slots__ = ("clock", "due_keys", "head", "name", "nows")
 
     def __init__(self, policy: CompiledPolicy, clock: SlaClock) -> None:
         self.name = policy.name
@@ -125,10 +105,12 @@ class _Plan:
         self.head["calendar"] = policy.calendar
         self.due_keys = {m: f"{m}_due" for m in METRICS}
         assert set(self.due_keys.values()) == set(SLA_DUE_KEYS)
-        # The last `now` measured to and its µs since the epoch, one tuple (one atomic
-        # store, so threads may share it); `is` is the test, so the µs are only reused for
-        # the very object they were worked out from.
-        self.last_now: tuple[datetime, int] = (_EPOCH, 0)
+        # The last two `now` measured to and their µs since the epoch, the latest first, one
+        # tuple (one atomic store, so threads may share it): a dry run measures most tickets
+        # at its own `now` and some at theirs, which two slots keep from pushing the common
+        # one out. `is` is the test, so the µs are only reused for the very object they
+        # were worked out from (which the tuple keeps alive).
+        self.nows: tuple[datetime, int, datetime, int] = (_EPOCH, 0, _EPOCH, 0)
 
 
 def _plan(compiled: CompiledRuleset, p: CompiledPolicy, s: State) -> _Plan:
@@ -137,7 +119,8 @@ def _plan(compiled: CompiledRuleset, p: CompiledPolicy, s: State) -> _Plan:
     clocks = compiled.clocks
     static = p.pause_when is None or p.pause_depends_on_status_only
     if static:
-        plan: _Plan | None = clocks.get(("plan", p.name))
+        plans: dict[str, _Plan] | None = clocks.get(_STATIC_PLANS)
+        plan: _Plan | None = plans.get(p.name) if plans is not None else None
         if plan is not None:
             return plan
     paused = _pause_statuses(compiled, p, s)
@@ -156,7 +139,8 @@ def _plan(compiled: CompiledRuleset, p: CompiledPolicy, s: State) -> _Plan:
                 )
                 plan = clocks[key] = _Plan(p, clock)
     if static:
-        clocks[("plan", p.name)] = plan
+        with _clock_lock:
+            clocks.setdefault(_STATIC_PLANS, {})[p.name] = plan
     return plan
 
 
@@ -172,7 +156,7 @@ def sla_of(
     a calendar that cannot answer adds an ``eval/calendar`` error and gives None.
 
     A ticket with no `sla_history` (every ticket of a dry run) is measured in integer µs by
-    `SlaClock.measure_fresh` and its due instants written by `iso_utc`; a history goes
+    `SlaClock.report_fresh` (its instants read by `intervals.fast_us`); a history goes
     through `SlaClock.measure`. Both give the same object (tests/engine pin them together).
     """
     if not compiled.policies:
@@ -180,29 +164,27 @@ def sla_of(
     policy = _pick_policy(compiled, s, errors)
     if policy is None:
         return None
-    plan = compiled.clocks.get(("plan", policy.name)) or _plan(compiled, policy, s)
+    static: dict[str, _Plan] | None = compiled.clocks.get(_STATIC_PLANS)
+    plan = static.get(policy.name) if static is not None else None
+    if plan is None:
+        plan = _plan(compiled, policy, s)
     created = ticket.created_at or now
     if sla_history is None:
         try:
-            a = _to_us(created)
-            last_now, b = plan.last_now  # a dry run evaluates every ticket at the same `now`
+            a = fast_us(created)
+            last_now, b, other_now, other_b = plan.nows
             if now is not last_now:
-                b = _to_us(now)
-                plan.last_now = (now, b)
-        except TypeError:  # a naive instant: the general path gives the error
+                last_b = b
+                b = other_b if now is other_now else fast_us(now)
+                plan.nows = (now, b, last_now, last_b)
+        except (TypeError, AttributeError):  # a naive instant: the general path gives the error
             return _general(plan, s, created, now, None, errors)
-        out = plan.head.copy()  # SLA_KEYS order; the clock fills in the dues
         try:
-            remaining, breached, warning, paused = plan.clock.report_fresh(
-                a, b if b > a else a, s.priority, s.status, out, plan.due_keys
+            return plan.clock.report_fresh(
+                a, b if b > a else a, s.priority, s.status, plan.head, plan.due_keys
             )
         except CalendarError:  # the general path raises it again, in its words
             return _general(plan, s, created, now, None, errors)
-        out["remaining"] = remaining
-        out["breached"] = breached
-        out["warning"] = warning
-        out["paused"] = paused
-        return out
     return _general(plan, s, created, now, sla_history, errors)
 
 

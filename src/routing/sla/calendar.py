@@ -4,8 +4,11 @@ The semantics are DESIGN.md section 8. How it is fast: open time is a sorted tab
 intervals with cumulative sums, built lazily per UTC year and cached; every query is a
 bisection in one or two tables, so a due time 60 business days out costs about the same as
 one an hour out. The SLA clocks' one-pass question (`open_and_dues`: elapsed open time and
-due instants from one start) is answered from three years' tables joined into one, so a due
-past New Year costs no more (docs/decisions/0014-sla-step-in-microseconds.md). Tables are
+due instants from one start) is answered from two years' tables joined into one, with an
+index by day, so a due past New Year costs no more and an instant is found in a handful of
+entries (docs/decisions/0014-sla-step-in-microseconds.md,
+docs/decisions/0020-sla-step-day-index.md). ``business_since`` (`business_time_between`
+without pauses) is answered from the same span. Tables are
 immutable once built and published under a lock (or by one atomic store), so one `Calendar`
 is safe to share between threads.
 
@@ -32,6 +35,7 @@ from routing.sla.intervals import (
     Pause,
     add_counted,
     counted_between,
+    fast_us,
     from_us,
     merge,
     next_counted,
@@ -45,6 +49,7 @@ __all__ = ["Calendar", "DayInfo"]
 
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 _ONE_US = dt.timedelta(microseconds=1)
+_timedelta = dt.timedelta
 _US_PER_DAY = MINUTES_PER_DAY * US_PER_MINUTE
 #: DESIGN.md section 8 rule 8: a calendar never open this long after a start is an error.
 NEVER_OPEN_HORIZON = 3 * 366 * _US_PER_DAY
@@ -109,6 +114,11 @@ class _Table:
     starts: tuple[int, ...]
     ends: tuple[int, ...]
     cum: tuple[int, ...]  # cum[i] = open time before interval i; cum[-1] = total
+    #: Spans only (`_OpenTime.span_at`): days[d] = how many intervals start at or before
+    #: lo + d days, for d = 0 .. the number of days. For x on day d, ``bisect_right(starts,
+    #: x)`` lies in days[d] .. days[d + 1]: a bisection of a handful of entries rather than
+    #: of the whole table (a dozen probes, each a cache miss inside a dry run).
+    days: tuple[int, ...] = ()
 
     @property
     def total(self) -> int:
@@ -138,11 +148,20 @@ class _OpenTime:
         # The table `table_at` found last: most instants asked about fall in the same year.
         # Replacing it is one atomic store, and any table is a right answer for its years.
         self._recent = _NO_TABLE
-        # `open_and_dues` works in the last `span_at` (three years' tables as one), and
-        # keeps (b, span, span.upto(b)) for the last b it measured to: a dry run measures
-        # every ticket at the same `now`. Each is replaced by one atomic store.
+        # `open_and_dues` works in the last `span_at` (two years' tables as one), and
+        # keeps (b, span, span.upto(b)) for the last two b it measured to, the latest
+        # first: a dry run measures every ticket at the same `now`, but for tickets that
+        # bring their own (two slots, so these do not push the common one out). Each is
+        # replaced by one atomic store.
         self._span = _NO_TABLE
-        self._upto_recent: tuple[int, _Table, int] = (0, _NO_TABLE, 0)
+        self._upto_recent: tuple[int, _Table, int, int, _Table, int] = (
+            0,
+            _NO_TABLE,
+            0,
+            0,
+            _NO_TABLE,
+            0,
+        )
 
     # -- the rules of DESIGN.md section 8 on local dates ------------------------------------
 
@@ -302,15 +321,14 @@ class _OpenTime:
         return table.starts[i] + goal - table.cum[i]
 
     def span_at(self, x: int) -> _Table:
-        """The tables of the UTC years before, of and after `x`'s year as one table, with
-        open time counted from the first: `open_and_dues` answers within it."""
+        """The tables of `x`'s UTC year and the next as one table, with open time counted
+        from the first: `open_and_dues` answers within it. (Nothing is asked before `x`:
+        `x` is a clock's start, and a `now` before it is the general methods' business.)"""
         span = self._span
         if span.lo <= x < span.hi:
             return span
         year = self.table_at(x).year  # raises for a year out of range
-        tables = [
-            self.table(y) for y in range(max(_MIN_YEAR, year - 1), min(_MAX_YEAR, year + 1) + 1)
-        ]
+        tables = [self.table(y) for y in range(year, min(_MAX_YEAR, year + 1) + 1)]
         starts: list[int] = []
         ends: list[int] = []
         cum = [0]
@@ -319,27 +337,75 @@ class _OpenTime:
             starts += table.starts
             ends += table.ends
             cum += [base + c for c in table.cum[1:]]
-        span = _Table(
-            tables[0].year, tables[0].lo, tables[-1].hi, tuple(starts), tuple(ends), tuple(cum)
-        )
+        lo, hi = tables[0].lo, tables[-1].hi
+        days: list[int] = []
+        j, n = 0, len(starts)
+        for edge in range(lo, hi + 1, _US_PER_DAY):
+            while j < n and starts[j] <= edge:
+                j += 1
+            days.append(j)
+        span = _Table(tables[0].year, lo, hi, tuple(starts), tuple(ends), tuple(cum), tuple(days))
         self._span = span
         return span
 
+    def _upto_b(self, span: _Table, b: int) -> int:
+        """``span.upto(b)`` for span.lo <= b < span.hi, remembered for the last two `b` (a
+        dry run measures every ticket at the same `now`, or at the ticket's own)."""
+        known_b, known_span, upto_b, other_b, other_span, upto_other = self._upto_recent
+        if known_b == b and known_span is span:
+            return upto_b
+        if other_b == b and other_span is span:
+            self._upto_recent = (b, span, upto_other, known_b, known_span, upto_b)
+            return upto_other
+        starts = span.starts
+        days = span.days
+        d = (b - span.lo) // _US_PER_DAY
+        j = bisect_right(starts, b, days[d], days[d + 1]) - 1
+        if j < 0:  # no interval starts at or before b
+            found = 0
+        else:
+            end = span.ends[j]
+            found = span.cum[j] + (b if b < end else end) - starts[j]
+        self._upto_recent = (b, span, found, known_b, known_span, upto_b)
+        return found
+
+    def between(self, a: int, b: int) -> int:
+        """Open time in [a, b), negative when b < a: ``counted_between(self, a, b, [])``,
+        answered in the current span when both lie in it (`Calendar.business_time_between`
+        without pauses, e.g. the rule language's ``business_since``)."""
+        if b < a:
+            return -self.between(b, a)
+        span = self._span
+        if not (span.lo <= a and b < span.hi):
+            return self.open_between(a, b)
+        upto_b = self._upto_b(span, b)
+        starts = span.starts
+        days = span.days
+        d = (a - span.lo) // _US_PER_DAY
+        i = bisect_right(starts, a, days[d], days[d + 1]) - 1
+        if i < 0:
+            return upto_b
+        end = span.ends[i]
+        return upto_b - span.cum[i] - (a if a < end else end) + starts[i]
+
     def open_and_dues(self, a: int, b: int, targets: tuple[int, ...]) -> Sequence[int]:
         """`intervals.OpenTime.open_and_dues`: what `open_between`, `next_open` and
-        `add_open` give, with one bisection for `a`, one for `b` and one per due, as long as
-        the answers lie within the years next to `a`'s (those methods answer otherwise).
+        `add_open` give, with one short bisection for `a` (the span's day index), one for `b`
+        (remembered for the last `b`) and one per due, as long as the answers lie within
+        `a`'s year and the next (those methods answer otherwise).
 
-        Within those three years (`span_at`) the calendar cannot be "never open" (that
-        takes more than three years without an opening), so the answers found there are
-        those of the general methods, errors included.
+        Within those two years (`span_at`) the calendar cannot be "never open" (that takes
+        more than three years without an opening), so the answers found there are those of
+        the general methods, errors included.
         """
         span = self._span  # `span_at(a)`, its first test inlined
         if not span.lo <= a < span.hi:
             span = self.span_at(a)
         starts = span.starts
         cum = span.cum
-        i = bisect_right(starts, a) - 1
+        days = span.days
+        d = (a - span.lo) // _US_PER_DAY
+        i = bisect_right(starts, a, days[d], days[d + 1]) - 1
         # before: the open time in [span.lo, a), which is also that in [span.lo, opens)
         if i >= 0 and a < span.ends[i]:  # open at a
             before = cum[i] + a - starts[i]
@@ -356,15 +422,9 @@ class _OpenTime:
         if b == a:  # a ticket measured when it is created (or before: `max(now, created)`)
             elapsed = 0
         elif a < b < span.hi:
-            known_b, known_span, upto_b = self._upto_recent
-            if known_b != b or known_span is not span:  # `span.upto(b)`, inlined
-                j = bisect_right(starts, b) - 1
-                if j < 0:  # no interval starts at or before b
-                    upto_b = 0
-                else:
-                    end = span.ends[j]
-                    upto_b = cum[j] + (b if b < end else end) - starts[j]
-                self._upto_recent = (b, span, upto_b)
+            known_b, known_span, upto_b, _, _, _ = self._upto_recent
+            if known_b != b or known_span is not span:
+                upto_b = self._upto_b(span, b)
             elapsed = upto_b - before
         elif b < a:
             elapsed = self._zero_between(b, a)
@@ -410,11 +470,16 @@ class Calendar:
     section 4. Queries follow DESIGN.md section 8; see docs/sla.md for pictures.
     """
 
-    __slots__ = ("_open", "name")
+    __slots__ = ("_last_b", "_open", "name")
 
     def __init__(self, spec: CalendarSpec, *, name: str = "calendar") -> None:
         self.name = name
         self._open = _OpenTime(spec, name)
+        # `business_time_between`'s last two `b` and their µs, the latest first:
+        # ``business_since`` asks up to `now`, one object for most tickets of a dry run (the
+        # others bring their own). `is` is the test, so the µs are only reused for the object
+        # they were worked out from; one atomic store replaces the tuple.
+        self._last_b: tuple[object, int, object, int] = (None, 0, None, 0)
 
     @classmethod
     def from_dict(cls, spec: Mapping[str, Any], *, name: str = "calendar") -> Calendar:
@@ -470,6 +535,18 @@ class Calendar:
         self, a: dt.datetime, b: dt.datetime, pauses: Iterable[Pause] = ()
     ) -> dt.timedelta:
         """Open (and unpaused) time in [a, b); negative when b < a (rule 5)."""
+        if pauses == ():  # the common case (``business_since``): no pause list to normalise
+            try:
+                x = fast_us(a)
+                last_b, y, other_b, other_y = self._last_b
+                if b is not last_b:
+                    last_y = y
+                    y = other_y if b is other_b else fast_us(b)
+                    self._last_b = (b, y, last_b, last_y)
+            except (TypeError, AttributeError):  # not an aware datetime: `to_us` says so below
+                pass
+            else:
+                return _timedelta(0, 0, self._open.between(x, y))  # positional: faster
         us = counted_between(self._open, to_us(a, "a"), to_us(b, "b"), normalize_pauses(pauses))
         return dt.timedelta(microseconds=us)
 

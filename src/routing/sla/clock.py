@@ -351,48 +351,61 @@ class SlaClock:
         now: int,
         priority: str,
         status: str,
-        dues: dict[str, Any],
+        head: dict[str, Any],
         due_keys: Mapping[str, str],
-    ) -> tuple[dict[str, float], list[str], list[str], bool]:
-        """`measure_fresh`, as plain data: ``(remaining, breached, warning, paused)``, and
-        each due in `dues`.
+    ) -> dict[str, Any]:
+        """`measure_fresh`, as plain data: a copy of `head` with each due and ``remaining``,
+        ``breached``, ``warning`` and ``paused`` set (a decision's ``sla`` object, in one
+        pass: the engine calls it for every ticket evaluated without a history).
 
-        ``dues[due_keys[metric]]`` is set to the due instant as ISO 8601 text (what
-        `datetime.isoformat` writes of the UTC instant) or None; `remaining` maps each
+        ``out[due_keys[metric]]`` is the due instant as ISO 8601 text (what
+        `datetime.isoformat` writes of the UTC instant) or None; ``remaining`` maps each
         metric to its remaining time in seconds (as `timedelta.total_seconds` gives it);
-        `breached` and `warning` list metrics; `paused` tells whether a metric runs and is
-        paused. This is what a decision's ``sla`` object holds, in one pass: the engine
-        calls it for every ticket evaluated without a history. The rules are those of
-        `measure_fresh`, written out again for speed (tests/sla pin the three together).
+        ``breached`` and ``warning`` list metrics; ``paused`` tells whether a metric runs and
+        is paused. The rules are those of `measure_fresh`, written out again for speed
+        (tests/sla pin the three together).
         """
+        out = head.copy()
         fresh = self._fresh.get(priority)
-        if fresh is None:  # no metric runs: nothing to count, nothing that could fail
-            return {}, [], [], False
-        rows, targets = fresh
         remaining: dict[str, float] = {}
         breached: list[str] = []
         warning: list[str] = []
+        if fresh is None:  # no metric runs: nothing to count, nothing that could fail
+            out["remaining"] = remaining
+            out["breached"] = breached
+            out["warning"] = warning
+            out["paused"] = False
+            return out
+        rows, targets = fresh
         stop_set = self._stop_set
         if status in stop_set if stop_set is not None else self._stops(status):
             paused, metrics = self._measure_stopped(created, now, status, rows, targets)
             for metric, due, left, _, warn in metrics:
-                dues[due_keys[metric]] = None if due is None else iso_utc(due)
+                out[due_keys[metric]] = None if due is None else iso_utc(due)
                 remaining[metric] = left / 1_000_000
                 if warn:
                     warning.append(metric)
-            return remaining, breached, warning, paused
+            out["remaining"] = remaining
+            out["breached"] = breached
+            out["warning"] = warning
+            out["paused"] = paused
+            return out
         times = self._open_time.open_and_dues(created, now, targets)
         elapsed = times[0]
         for metric, target, warn_from, k in rows:
             due = times[k]
-            dues[due_keys[metric]] = iso_utc(due)
+            out[due_keys[metric]] = iso_utc(due)
             # int / int is correctly rounded, as `timedelta.total_seconds` divides
             remaining[metric] = (target - elapsed) / 1_000_000
             if now > due:
                 breached.append(metric)
             elif elapsed >= warn_from:
                 warning.append(metric)
-        return remaining, breached, warning, False
+        out["remaining"] = remaining
+        out["breached"] = breached
+        out["warning"] = warning
+        out["paused"] = False
+        return out
 
     def _measure_fresh(
         self, created: dt.datetime, priority: str, status: str, now: dt.datetime
