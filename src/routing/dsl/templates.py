@@ -153,6 +153,7 @@ __all__ = [
     "TemplateData",
     "TemplateRenderError",
     "TemplateVariable",
+    "as_plain",
     "parse_template",
     "template_data",
 ]
@@ -645,6 +646,46 @@ def _plain_general(value: object, where: str, depth: int) -> object:
     )
 
 
+def _is_plain(value: object, depth: int) -> bool:
+    """Whether `value` (at `depth`) is plain data as it is: `_plain` would return an equal
+    value and change nothing (exact built-in types, text keys, not nested too deeply)."""
+    cls = type(value)
+    if cls in _SCALARS:
+        return True
+    if depth >= _DATA_DEPTH_LIMIT:
+        return False
+    if cls is dict:
+        if not _STR.issuperset(map(type, value)):  # type: ignore[call-overload]
+            return False
+        items: Any = value.values()  # type: ignore[attr-defined]
+    elif cls is list:
+        items = value
+    else:
+        return False
+    if _SCALARS.issuperset(map(type, items)):  # (one pass in C: the common case)
+        return True
+    depth += 1
+    for item in items:
+        if type(item) not in _SCALARS and not _is_plain(item, depth):
+            return False
+    return True
+
+
+def as_plain(value: object, root: str) -> object:
+    """The value of the data root `root` as plain data (see the module docstring).
+
+    A value that is plain data already is returned as it is, not copied (the caller must
+    not change it while templates read it); anything else is copied into plain data as
+    `CompiledTemplate.render` copies its data.
+
+    Raises:
+        TemplateRenderError: the value is not plain data and cannot be made so.
+    """
+    if _is_plain(value, 1):
+        return value
+    return _plain(value, root, 1)
+
+
 def _render_message(err: LiquidError) -> str:
     if isinstance(err, LoopIterationLimitError):
         if "total" in str(err.message):
@@ -1100,14 +1141,31 @@ class CompiledTemplate:
         else:
             plain = _plain(data, "", 0)
         assert isinstance(plain, dict)
+        return self.render_plain(plain)
+
+    @property
+    def roots(self) -> frozenset[str] | None:
+        """The data roots the template reads (the first names of its `variables`), or
+        None when it computes one (``{{ [name] }}``): then it may read any root."""
+        return self._reads
+
+    def render_plain(self, data: dict[str, object]) -> str:
+        """Render with roots that are plain data already (as `as_plain` gives them).
+
+        `data` needs only the `roots` the template reads (all when they are None); a root
+        it reads and `data` lacks is undefined, as in `render`.
+
+        Raises:
+            TemplateRenderError: an undefined variable, a limit, a filter error.
+        """
         fast = self._fast
         if fast is not None:
             try:
-                return fast(plain)
+                return fast(data)
             except _Fallback:
                 pass
         try:
-            return self._bound.render(plain)
+            return self._bound.render(data)
         except LiquidError as err:
             raise TemplateRenderError(_render_message(err)) from err
         except _PYTHON_ERRORS as err:  # pragma: no cover - Liquid wraps its filters' errors

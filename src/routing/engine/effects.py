@@ -25,7 +25,7 @@ from routing.compiler.compiler import CompiledRuleset
 from routing.compiler.state import State
 from routing.dsl import ast
 from routing.dsl.durations import format_duration
-from routing.dsl.templates import TemplateData, TemplateRenderError
+from routing.dsl.templates import TemplateData, TemplateRenderError, as_plain
 from routing.engine.replies import DEFAULT_RATE_LIMITS, ReplyRecord, reply_gate, reply_headers
 from routing.errors import CalendarError
 from routing.model.decision import DecisionError, Effect, SentReply, Suppressed
@@ -254,6 +254,106 @@ class _DecisionRoots(Mapping[str, object]):
         return self._ticket_dict()[key]
 
 
+# --------------------------------------------------------------------------- plain roots
+#
+# `TemplateData` reads a root from `_DecisionRoots` and copies it into plain data. For the
+# roots the engine makes itself that is wasted work: their values are plain data as they
+# are, or nearly, so each maker below gives the root straight as plain data (the value
+# itself when a cheap check of its types says it is plain, else `as_plain`'s copy).
+# A maker gives what ``as_plain(roots[key], key)`` gives (tests/engine/test_effects_data.py
+# holds them to it); a root without a maker takes that path.
+
+
+def _text_or_plain(value: object, key: str) -> object:
+    return value if type(value) in _TEXT_OR_NONE else as_plain(value, key)
+
+
+def _plain_requester(r: _DecisionRoots) -> object:
+    requester = r._ticket.requester
+    values = vars(requester)
+    if _TEXT_OR_NONE.issuperset(map(type, values.values())):
+        return values  # its own plain data (read only): see `_requester`
+    return as_plain(requester.model_dump(mode="json"), "requester")
+
+
+def _plain_decision(r: _DecisionRoots) -> object:
+    s = r._s
+    return as_plain(
+        {
+            "ticket_id": r._ticket.id,
+            "queue": s.queue,
+            "priority": s.priority,
+            "status": s.status,
+            "assignee": s.assignee,
+            "tags": list(r._tags),
+            "spam": s.spam,
+            "spam_score": s.spam_score,
+            "fields": dict(s.fields),
+            "fired": list(r._fired),
+        },
+        "decision",
+    )
+
+
+_MAKERS: dict[str, Callable[[_DecisionRoots], object]] = {
+    "id": lambda r: _text_or_plain(r._ticket.id, "id"),
+    "subject": lambda r: _text_or_plain(r._ticket.subject, "subject"),
+    "body": lambda r: _text_or_plain(r._ticket.body, "body"),
+    "text": lambda r: _text_or_plain(r._ticket.text, "text"),
+    "requester": _plain_requester,
+    "sla": lambda r: as_plain(r._sla, "sla"),
+    "now": lambda r: r._now.isoformat(),
+    "decision": _plain_decision,
+}
+
+
+def _plain_root(r: _DecisionRoots, key: str) -> object:
+    """Root `key` of the decision's template data as plain data."""
+    make = _MAKERS.get(key)
+    if make is not None:
+        return make(r)
+    return as_plain(r[key], key)
+
+
+class _Data:
+    """The template data of one decision, made at its first render: the roots made plain
+    so far, shared by its templates (each root is made once per decision)."""
+
+    __slots__ = ("plain", "roots")
+
+    def __init__(self, roots: _DecisionRoots, calendars: dict[str, Any]) -> None:
+        self.roots = roots
+        self.plain: dict[str, object] = {"calendars": calendars}
+
+    def select(self, reads: frozenset[str] | None) -> dict[str, object]:
+        """The plain roots a template reads (those the data has), as `TemplateData.select`.
+
+        Raises:
+            TemplateRenderError: a root that is not plain data; of two, the first in the
+                data's order (as `TemplateData` names it).
+        """
+        plain = self.plain
+        if reads is not None:
+            out: dict[str, object] = {}
+            roots = self.roots
+            present = _root_set(roots._ticket)
+            try:
+                for key in reads:
+                    value = plain.get(key, _MISSING)
+                    if value is _MISSING:
+                        if key not in present:
+                            continue
+                        value = plain[key] = _plain_root(roots, key)
+                    out[key] = value
+                return out
+            except TemplateRenderError:
+                pass  # `TemplateData` finds the first failing root in the data's order
+        return TemplateData(self.roots, plain=plain).select(reads)
+
+
+_MISSING = object()
+
+
 # --------------------------------------------------------------------------- replies
 
 
@@ -286,16 +386,16 @@ def effects_of(
     Appends to `effects`, `suppressed`, `sent` and `errors`; a template that fails to
     render is an ``eval/template-error`` of its rule and its effect is dropped.
     """
-    data: TemplateData | None = None
+    data: _Data | None = None
 
     def render(rule: str, template: str) -> str | None:
         nonlocal data
         if data is None:  # once per decision, at its first render (calendar errors too)
             calendars = _calendar_data(compiled, now, errors)
-            roots = _DecisionRoots(s, ticket, now, sla, tags, fired, calendars)
-            data = TemplateData(roots, plain={"calendars": calendars})
+            data = _Data(_DecisionRoots(s, ticket, now, sla, tags, fired, calendars), calendars)
+        compiled_template = compiled.templates[template]
         try:
-            return str(compiled.templates[template].render(data))
+            return str(compiled_template.render_plain(data.select(compiled_template.roots)))
         except TemplateRenderError as exc:
             errors.append(_failure("eval/template-error", f"template '{template}': {exc}", rule))
             return None
