@@ -86,20 +86,20 @@ REPOSITORY_TEMPLATES = repository_templates()
 def example_data() -> list[dict[str, object]]:
     """Template data of the example tickets as the engine makes it (plus calendars)."""
     from routing import load
-    from routing.dsl import templates
+    from routing.engine import effects
     from routing.model.ticket import Ticket
 
     made: list[dict[str, object]] = []
-    real = templates.TemplateData.__init__
+    real = effects._Data.__init__
 
-    def spy(self: TemplateData, data: Any, plain: Any = None) -> None:
-        made.append(dict(data))
-        real(self, data, plain)
+    def spy(self: Any, roots: Any, calendars: Any) -> None:
+        made.append(dict(roots))
+        real(self, roots, calendars)
 
     ruleset = load(ROOT / "examples/helpdesk/rules")
     now = dt.datetime(2026, 11, 23, 10, tzinfo=dt.UTC)
     lines = (ROOT / "examples/helpdesk/tickets.jsonl").read_text(encoding="utf-8").splitlines()
-    templates.TemplateData.__init__ = spy  # type: ignore[method-assign]
+    effects._Data.__init__ = spy  # type: ignore[method-assign]
     try:
         for line in lines[:300]:
             record = json.loads(line)
@@ -107,7 +107,7 @@ def example_data() -> list[dict[str, object]]:
             when = dt.datetime.fromisoformat(at.replace("Z", "+00:00")) if at else now
             ruleset.evaluate(Ticket.from_dict(record.get("ticket", record)), when)
     finally:
-        templates.TemplateData.__init__ = real  # type: ignore[method-assign]
+        effects._Data.__init__ = real  # type: ignore[method-assign]
     return made
 
 
