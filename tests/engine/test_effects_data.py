@@ -131,8 +131,10 @@ def test_decision_data_that_is_not_plain_fails_as_template_data() -> None:
         TemplateData(reference(s, ticket, sla, (), [])).select(read)
     with pytest.raises(TemplateRenderError) as got:
         _Data(roots, CALENDARS).select(read)
-    assert str(got.value) == str(want.value) == (
-        "template data at 'fields.when' is of type 'object', not plain data"
+    assert (
+        str(got.value)
+        == str(want.value)
+        == ("template data at 'fields.when' is of type 'object', not plain data")
     )
     with pytest.raises(TemplateRenderError) as got:
         _Data(roots, CALENDARS).select(frozenset({"sla", "id"}))

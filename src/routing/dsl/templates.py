@@ -665,10 +665,7 @@ def _is_plain(value: object, depth: int) -> bool:
     if _SCALARS.issuperset(map(type, items)):  # (one pass in C: the common case)
         return True
     depth += 1
-    for item in items:
-        if type(item) not in _SCALARS and not _is_plain(item, depth):
-            return False
-    return True
+    return all(_is_plain(item, depth) for item in items if type(item) not in _SCALARS)
 
 
 def as_plain(value: object, root: str) -> object:

@@ -26,7 +26,13 @@ from routing.compiler.state import State
 from routing.dsl import ast
 from routing.dsl.durations import format_duration
 from routing.dsl.templates import TemplateData, TemplateRenderError, as_plain
-from routing.engine.replies import DEFAULT_RATE_LIMITS, ReplyRecord, reply_gate, reply_headers
+from routing.engine.replies import (
+    DEFAULT_RATE_LIMITS,
+    ReplyRecord,
+    TierCount,
+    reply_gate,
+    reply_headers,
+)
 from routing.errors import CalendarError
 from routing.model.decision import DecisionError, Effect, SentReply, Suppressed
 from routing.model.ticket import Ticket
@@ -81,15 +87,33 @@ def _calendar_data(
     """``calendars[name]`` for templates: only the calendars some template reads.
 
     The value is plain data (texts, a bool, None), so `TemplateData` takes it as it is;
-    the entries are shared by the decisions at one instant and never changed.
+    the entries are shared by the decisions at one instant and never changed. The whole
+    root and its errors are remembered per rule set and instant (a dry run has one).
     """
+    key = (id(compiled), now)
+    hit = _CALENDAR_DATA.get(key)
+    if hit is not None and hit[0] is compiled:
+        errors.extend(hit[2])
+        return hit[1]
     out: dict[str, Any] = {}
+    failures: list[DecisionError] = []
     for name in sorted(compiled.template_calendars):
         entry, error = _calendar_entry(name, compiled.calendars[name], now)
         if error is not None:
-            errors.append(_failure("eval/calendar", error, None))
+            failures.append(_failure("eval/calendar", error, None))
         out[name] = entry
+    if len(_CALENDAR_DATA) >= _CALENDAR_MEMO_SIZE:
+        _CALENDAR_DATA.clear()
+    _CALENDAR_DATA[key] = (compiled, out, tuple(failures))
+    errors.extend(failures)
     return out
+
+
+#: `_calendar_data` per (rule set, instant): the entry keeps the rule set alive, so its id
+#: is not reused while it is there (its calendars and their names do not change).
+_CALENDAR_DATA: dict[
+    tuple[int, datetime], tuple[object, dict[str, Any], tuple[DecisionError, ...]]
+] = {}
 
 
 # --------------------------------------------------------------------------- template data
@@ -367,6 +391,23 @@ def _window_text(window: timedelta) -> str:
     return format_duration(int(window.total_seconds()))
 
 
+def _sent_tiers(tiers: tuple[TierCount, ...]) -> tuple[tuple[int, str, int], ...]:
+    """A sent reply's tiers as the decision records them. The gate gives one tuple per
+    rule set's tiers and count (`reply_gate` remembers it), so the text is remembered by
+    the tuple's identity (the entry keeps it alive)."""
+    hit = _SENT_TIERS.get(id(tiers))
+    if hit is not None and hit[0] is tiers:
+        return hit[1]
+    out = tuple((t.limit, _window_text(t.window), t.count) for t in tiers)
+    if len(_SENT_TIERS) >= 256:
+        _SENT_TIERS.clear()
+    _SENT_TIERS[id(tiers)] = (tiers, out)
+    return out
+
+
+_SENT_TIERS: dict[int, tuple[tuple[TierCount, ...], tuple[tuple[int, str, int], ...]]] = {}
+
+
 def effects_of(
     compiled: CompiledRuleset,
     s: State,
@@ -456,7 +497,7 @@ def effects_of(
                     template,
                     to,
                     gate.passed,
-                    tuple((t.limit, _window_text(t.window), t.count) for t in gate.tiers),
+                    _sent_tiers(gate.tiers),
                 )
             )
         elif isinstance(action, ast.NotifyAction):
