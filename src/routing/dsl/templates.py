@@ -2,9 +2,10 @@
 
 Templates are Liquid (python-liquid 2.x), parsed once by `parse_template` when a rule set is
 checked and rendered per ticket by `CompiledTemplate.render`. A template made only of text,
-output statements and ``if``/``unless`` renders through closures compiled from its parsed
-tree, which give python-liquid's text or hand the render to python-liquid (see "fast
-renderer" below and docs/decisions/0015-fast-template-renderer.md).
+output statements and ``if``/``unless`` renders through one Python function generated from
+its parsed tree, which gives python-liquid's text or hands the render to python-liquid (see
+"fast renderer" below, docs/decisions/0015-fast-template-renderer.md and
+docs/decisions/0021-effects-generated-templates-and-plain-roots.md).
 
 **The sandbox.** Every template is parsed by one module-level environment, configured once:
 
@@ -716,9 +717,11 @@ def _render_message(err: LiquidError) -> str:
 # namespaces, a path resolver that handles drops, undefined values and ``size``/``first``/
 # ``last``, an output stream that counts bytes. For the templates of replies (text, output
 # statements with filters, ``if`` on the data) that machinery costs 20-50 us per render.
-# `_fast_renderer` turns such a tree, once, into closures that read the plain data with
-# dict lookups and call the same Liquid helpers for what they mean (`is_truthy`, `_eq`,
-# `_lt`, `_le`, `_contains`, `to_liquid_string`, the filter functions). It renders only the
+# `_fast_renderer` turns such a tree, once, into one Python function (`_Codegen`, built
+# from `ast` nodes: the template's texts and names are constants in it, never source) that
+# reads the plain data with dict lookups, each path once where it is sure to have been
+# read, and calls the same Liquid helpers for what they mean (`is_truthy`, `_eq`, `_lt`,
+# `_le`, `_contains`, `to_liquid_string`, the filter functions). It renders only the
 # straightforward case: whenever anything is not - a missing key, a value that is not an
 # exact dict or list on a path, a filter that raises, output over the limit - it raises
 # `_Fallback` and `CompiledTemplate.render` renders the template with python-liquid again,

@@ -4,13 +4,17 @@ webhooks, from the effects the fired rules queued.
 Most decisions queue no effect; a reply costs its gate, its template data and its render,
 so each of those does only what the reply needs:
 
-- the template data (`_DecisionRoots`) computes a root only when a template reads it, and
-  the ticket's own fields straight from the ticket where that is plain (``id``,
-  ``subject``, ``requester``, ...) instead of `Ticket.to_dict` for every reply;
-- the ``calendars`` root is remembered per calendar and evaluation instant (a dry run has
-  one ``now`` for every ticket), in a small bounded memo;
+- the template data (`_Data`) makes a root only when a template reads it, once per
+  decision, and straight as plain data (`as_plain`: the value itself when its types say
+  it is plain, the requester's own field values, a text) instead of copying it through
+  `TemplateData`; the ticket's own fields come straight from the ticket where that is
+  plain (``id``, ``subject``, ``requester``, ...) instead of `Ticket.to_dict`; the
+  template renders from those roots (`CompiledTemplate.render_plain`);
+- the ``calendars`` root and its errors are remembered per rule set and evaluation
+  instant (a dry run has one ``now`` for every ticket), in small bounded memos;
 - the gate's fixed arguments (``once_per`` as a timedelta, the tiers' texts) are worked out
-  once per value.
+  once per value, and the gate remembers its outcome without history per rule set's tiers
+  (docs/decisions/0021-effects-generated-templates-and-plain-roots.md).
 """
 
 from __future__ import annotations
