@@ -86,20 +86,20 @@ REPOSITORY_TEMPLATES = repository_templates()
 def example_data() -> list[dict[str, object]]:
     """Template data of the example tickets as the engine makes it (plus calendars)."""
     from routing import load
-    from routing.dsl import templates
+    from routing.engine import effects
     from routing.model.ticket import Ticket
 
     made: list[dict[str, object]] = []
-    real = templates.TemplateData.__init__
+    real = effects._Data.__init__
 
-    def spy(self: TemplateData, data: Any, plain: Any = None) -> None:
-        made.append(dict(data))
-        real(self, data, plain)
+    def spy(self: Any, roots: Any, calendars: Any) -> None:
+        made.append(dict(roots))
+        real(self, roots, calendars)
 
     ruleset = load(ROOT / "examples/helpdesk/rules")
     now = dt.datetime(2026, 11, 23, 10, tzinfo=dt.UTC)
     lines = (ROOT / "examples/helpdesk/tickets.jsonl").read_text(encoding="utf-8").splitlines()
-    templates.TemplateData.__init__ = spy  # type: ignore[method-assign]
+    effects._Data.__init__ = spy  # type: ignore[method-assign]
     try:
         for line in lines[:300]:
             record = json.loads(line)
@@ -107,7 +107,7 @@ def example_data() -> list[dict[str, object]]:
             when = dt.datetime.fromisoformat(at.replace("Z", "+00:00")) if at else now
             ruleset.evaluate(Ticket.from_dict(record.get("ticket", record)), when)
     finally:
-        templates.TemplateData.__init__ = real  # type: ignore[method-assign]
+        effects._Data.__init__ = real  # type: ignore[method-assign]
     return made
 
 
@@ -379,3 +379,67 @@ def test_template_data_takes_plain_roots_as_they_are() -> None:
     assert out == {"calendars": calendars, "sla": sla}
     assert out["calendars"] is calendars
     assert out["sla"] is not sla
+
+
+# --------------------------------------------------------------------------- generated code
+
+#: Templates and data the generated function must render itself (no fallback), as Liquid:
+#: a path read once is reused only where it is sure to have been read (a fallback would
+#: hide a mistake there, so these call the function directly).
+FAST_CASES = [
+    ("{% if a %}{{ b.name }}{% endif %}{{ b.name }}", {"a": False, "b": {"name": "x"}}, "x"),
+    ("{% if a and b.name %}1{% endif %}{{ b.name }}", {"a": False, "b": {"name": "x"}}, "x"),
+    ("{% if a or b.name %}1{% endif %}{{ b.name }}", {"a": True, "b": {"name": "x"}}, "1x"),
+    (
+        "{% if a == 'z' %}1{% elsif b.name == 'x' %}{{ b.name }}!{% else %}{{ a }}{% endif %}"
+        "{{ b.name }}",
+        {"a": "y", "b": {"name": "x"}},
+        "x!x",
+    ),
+    (
+        "{% if a == 'z' %}1{% elsif b.name == 'q' %}2{% else %}{{ b.name }}{% endif %}",
+        {"a": "y", "b": {"name": "x"}},
+        "x",
+    ),
+    ("{% unless a %}{{ b.name }}{% endunless %}{{ a | upcase }}", {"a": "q", "b": {}}, "Q"),
+    (
+        "{% if b.name >= 'a' %}ge{% endif %}{% if b.name > 'x' %}gt{% endif %}"
+        "{% if b.name <= 'x' %}le{% endif %}{% if b.name < 'y' %}lt{% endif %}"
+        "{% if b.name contains 'x' %}in{% endif %}{% if b.name != 'x' %}ne{% endif %}",
+        {"b": {"name": "x"}},
+        "geleltin",
+    ),
+    (
+        "{{ l[0] }} {{ l[-1] }} {{ b[k] }} {{ b[k] }}",
+        {"l": [1, 2], "b": {"n": 3}, "k": "n"},
+        "1 2 3 3",
+    ),
+    ("{% if a %}  {% if c %} {% endif %} {% endif %}x", {"a": True, "c": True}, "x"),
+    ("{{ 'lit' }}{{ 1 }}{{ 1.5 }}{{ nil }}{{ true }}{{ l }}", {"l": ["a", 1]}, "lit11.5truea1"),
+    ("{{ a | default: 'd' }} {{ n | plus: 2 | times: k }}", {"a": None, "n": 1, "k": 2}, "d 6"),
+    ("{% if 1 == a %}i{% endif %}{% if 'x' == a %}s{% endif %}", {"a": 1}, "i"),
+    ("{% if a == true %}t{% endif %}{% if a == 1 %}1{% endif %}", {"a": True}, "t"),
+    ("{% if a == empty %}e{% endif %}{% if l == empty %}E{% endif %}", {"a": "", "l": [1]}, "e"),
+    (
+        '{{ t | local: "Europe/Berlin", "de" }}',
+        {"t": "2026-11-23T10:00:00+00:00"},
+        "Montag, 23. November 2026, 11:00 MEZ",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "data", "want"), FAST_CASES)
+def test_generated_function_renders_itself(text: str, data: dict[str, object], want: str) -> None:
+    template = compile_ok(text)
+    assert template._fast is not None
+    assert template._fast(data) == want
+    assert outcome(liquid_only(template), data) == ("ok", want)
+
+
+def test_generated_function_reads_no_template_text_as_code() -> None:
+    """Texts and names of the template are values in the function, never Python source."""
+    text = '{{ a["\'); import os #"] }}"""{% if a.__class__ == \'x\' %}{% endif %}'
+    data: dict[str, object] = {"a": {"'); import os #": "v", "__class__": "y"}}
+    template = compile_ok(text)
+    assert template._fast is not None
+    assert template._fast(data) == outcome(liquid_only(template), data)[1] == 'v"""'

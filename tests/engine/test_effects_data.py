@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 from tests.model.strategies_ticket import tickets
 
 from routing.compiler.state import State
-from routing.dsl.templates import TemplateData, template_data
+from routing.dsl.templates import TemplateData, TemplateRenderError, as_plain, template_data
 from routing.engine import effects
-from routing.engine.effects import _calendar_data, _DecisionRoots
+from routing.engine.effects import _calendar_data, _Data, _DecisionRoots, _plain_root
 from routing.errors import CalendarError
 from routing.model.decision import DecisionError
 from routing.model.ticket import Ticket
@@ -107,6 +107,44 @@ def test_decision_roots_are_template_data(
     assert TemplateData(roots).select(None) == TemplateData(want).select(None)
     for read in (frozenset({"id", "requester", "subject"}), frozenset({"ticket", "text"})):
         assert TemplateData(roots).select(read) == TemplateData(want).select(read)
+    # The engine's makers give each root as `as_plain` of the root gives it, and `_Data`
+    # selects what `TemplateData` selects.
+    for key in roots:
+        assert _plain_root(roots, key) == as_plain(want[key], key)
+    every = frozenset(want) | {"nothing"}
+    for read in (every, frozenset({"decision", "sla", "now", "body"}), None):
+        data = _Data(roots, CALENDARS)
+        assert data.select(read) == TemplateData(want).select(read)
+        assert data.select(read) == TemplateData(want).select(read)  # (remembered roots)
+
+
+def test_decision_data_that_is_not_plain_fails_as_template_data() -> None:
+    """A root that is not plain data fails as `TemplateData` fails: the first such root in
+    the data's order is named, whatever the order the template reads them in."""
+    ticket = Ticket.from_dict({"id": "T-1", "requester": {"email": "a@example.com"}})
+    s = State(ticket, NOW)
+    s.fields["when"] = object()
+    sla = {"policy": "standard", "remaining": {"first_reply": object()}}
+    roots = _DecisionRoots(s, ticket, NOW, sla, (), [], CALENDARS)
+    read = frozenset({"sla", "fields", "decision", "id"})
+    with pytest.raises(TemplateRenderError) as want:
+        TemplateData(reference(s, ticket, sla, (), [])).select(read)
+    with pytest.raises(TemplateRenderError) as got:
+        _Data(roots, CALENDARS).select(read)
+    assert (
+        str(got.value)
+        == str(want.value)
+        == ("template data at 'fields.when' is of type 'object', not plain data")
+    )
+    with pytest.raises(TemplateRenderError) as got:
+        _Data(roots, CALENDARS).select(frozenset({"sla", "id"}))
+    assert str(got.value) == (
+        "template data at 'sla.remaining.first_reply' is of type 'object', not plain data"
+    )
+    s.fields["when"] = NOW  # made plain: a datetime becomes its ISO text
+    assert _Data(roots, CALENDARS).select(frozenset({"fields"})) == {
+        "fields": {"when": "2026-11-23T10:00:00+00:00"}
+    }
 
 
 def test_a_requester_that_is_not_plain_text_is_dumped_by_pydantic() -> None:

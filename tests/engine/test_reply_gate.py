@@ -294,3 +294,77 @@ def test_calendars_are_computed_only_for_templates_that_read_them() -> None:
     assert ruleset._compiled.template_calendars == frozenset({"support-eu"})
     plain = routing.loads(RULES.replace('{{ calendars["support-eu"].next_open', "{{ now"))
     assert plain._compiled.template_calendars == frozenset()
+
+
+# --------------------------------------------------------------------------- fast paths
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from routing.engine import replies  # noqa: E402
+
+tier_lists = st.lists(
+    st.tuples(st.integers(1, 3), st.sampled_from([timedelta(0), timedelta(minutes=10)])),
+    max_size=3,
+)
+header_names = st.sampled_from(
+    ["From", " List-Id", "LIST-", "Auto-Submitted", "precedence ", "X-Loop", "Return-Path", "X"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    tiers=tier_lists,
+    as_tuple=st.booleans(),
+    sent_now=st.integers(0, 4),
+    once=st.booleans(),
+    headers=st.dictionaries(header_names, st.sampled_from(["", "no", "bulk", "<>", "x"])),
+    recipient=st.sampled_from(["ann@example.com", "no_reply.billing@x.org", "", None]),
+)
+def test_the_gate_without_history_is_the_general_gate(
+    tiers: list[tuple[int, timedelta]],
+    as_tuple: bool,
+    sent_now: int,
+    once: bool,
+    headers: dict[str, str],
+    recipient: str | None,
+) -> None:
+    """With no history the gate's outcome is remembered per tiers and count; it must be
+    the outcome of the general scan (a history of replies to someone else counts nothing),
+    also when asked again, and for tiers given as a list (never remembered)."""
+    rate_limits: Any = tuple(tiers) if as_tuple else list(tiers)
+    args: dict[str, Any] = {
+        "headers": headers,
+        "recipient": recipient,
+        "rate_limits": rate_limits,
+        "sent_now": sent_now,
+        "once_per": timedelta(hours=1) if once else None,
+    }
+    general = _gate(history=_sent(1, timedelta(minutes=1), to="someone@else.org"), **args)
+    assert _gate(**args) == general
+    assert _gate(**args) == general
+    replies._HEADER_KINDS.clear()  # the header names worked out afresh
+    assert _gate(**args) == general
+
+
+def test_the_remembered_outcome_of_a_tier_tuple_is_its_own() -> None:
+    """Two equal tier tuples are two keys; a suppressing tier is never remembered."""
+    one = ((1, timedelta(minutes=10)),)
+    other = ((1, timedelta(minutes=10)),)
+    want = GateOutcome(None, ALL_PASSED, (TierCount(1, timedelta(minutes=10), 0),))
+    assert _gate(rate_limits=one) == _gate(rate_limits=other) == want
+    held = _gate(rate_limits=one, sent_now=1)
+    assert held == GateOutcome(
+        Suppression(
+            "rate-limit",
+            "1 replies went to 'ann@example.com' in the last 10m, the limit is 1",
+        ),
+        CHECKS[: CHECKS.index("rate-limit")],
+    )
+    assert _gate(rate_limits=one, sent_now=1, recipient="Bo <bo@example.com>") == GateOutcome(
+        Suppression(
+            "rate-limit",
+            "1 replies went to 'bo@example.com' in the last 10m, the limit is 1",
+        ),
+        CHECKS[: CHECKS.index("rate-limit")],
+    )

@@ -2,9 +2,10 @@
 
 Templates are Liquid (python-liquid 2.x), parsed once by `parse_template` when a rule set is
 checked and rendered per ticket by `CompiledTemplate.render`. A template made only of text,
-output statements and ``if``/``unless`` renders through closures compiled from its parsed
-tree, which give python-liquid's text or hand the render to python-liquid (see "fast
-renderer" below and docs/decisions/0015-fast-template-renderer.md).
+output statements and ``if``/``unless`` renders through one Python function generated from
+its parsed tree, which gives python-liquid's text or hands the render to python-liquid (see
+"fast renderer" below, docs/decisions/0015-fast-template-renderer.md and
+docs/decisions/0021-effects-generated-templates-and-plain-roots.md).
 
 **The sandbox.** Every template is parsed by one module-level environment, configured once:
 
@@ -65,6 +66,7 @@ first index or computed segment: ``tags[0]`` is ``("tags",)``, ``fields[name]`` 
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import enum
 import functools
@@ -82,7 +84,6 @@ from liquid.ast import BlockNode, ConditionalBlockNode
 from liquid.builtin.content import ContentNode
 from liquid.builtin.expressions import (
     BooleanExpression,
-    Filter,
     FilteredExpression,
     KeywordArgument,
     Nil,
@@ -153,6 +154,7 @@ __all__ = [
     "TemplateData",
     "TemplateRenderError",
     "TemplateVariable",
+    "as_plain",
     "parse_template",
     "template_data",
 ]
@@ -645,6 +647,46 @@ def _plain_general(value: object, where: str, depth: int) -> object:
     )
 
 
+def _is_plain(value: object, depth: int) -> bool:
+    """Whether `value` (at `depth`) is plain data as it is: `_plain` would return an equal
+    value and change nothing (exact built-in types, text keys, not nested too deeply)."""
+    cls = type(value)
+    if cls in _SCALARS:
+        return True
+    if depth >= _DATA_DEPTH_LIMIT:
+        return False
+    if cls is dict:
+        if not _STR.issuperset(map(type, value)):  # type: ignore[call-overload]
+            return False
+        items: Any = value.values()  # type: ignore[attr-defined]
+    elif cls is list:
+        items = value
+    else:
+        return False
+    if _SCALARS.issuperset(map(type, items)):  # (one pass in C: the common case)
+        return True
+    depth += 1
+    for item in items:  # noqa: SIM110 - a loop: faster than all() over a generator
+        if type(item) not in _SCALARS and not _is_plain(item, depth):
+            return False
+    return True
+
+
+def as_plain(value: object, root: str) -> object:
+    """The value of the data root `root` as plain data (see the module docstring).
+
+    A value that is plain data already is returned as it is, not copied (the caller must
+    not change it while templates read it); anything else is copied into plain data as
+    `CompiledTemplate.render` copies its data.
+
+    Raises:
+        TemplateRenderError: the value is not plain data and cannot be made so.
+    """
+    if _is_plain(value, 1):
+        return value
+    return _plain(value, root, 1)
+
+
 def _render_message(err: LiquidError) -> str:
     if isinstance(err, LoopIterationLimitError):
         if "total" in str(err.message):
@@ -675,9 +717,11 @@ def _render_message(err: LiquidError) -> str:
 # namespaces, a path resolver that handles drops, undefined values and ``size``/``first``/
 # ``last``, an output stream that counts bytes. For the templates of replies (text, output
 # statements with filters, ``if`` on the data) that machinery costs 20-50 us per render.
-# `_fast_renderer` turns such a tree, once, into closures that read the plain data with
-# dict lookups and call the same Liquid helpers for what they mean (`is_truthy`, `_eq`,
-# `_lt`, `_le`, `_contains`, `to_liquid_string`, the filter functions). It renders only the
+# `_fast_renderer` turns such a tree, once, into one Python function (`_Codegen`, built
+# from `ast` nodes: the template's texts and names are constants in it, never source) that
+# reads the plain data with dict lookups, each path once where it is sure to have been
+# read, and calls the same Liquid helpers for what they mean (`is_truthy`, `_eq`, `_lt`,
+# `_le`, `_contains`, `to_liquid_string`, the filter functions). It renders only the
 # straightforward case: whenever anything is not - a missing key, a value that is not an
 # exact dict or list on a path, a filter that raises, output over the limit - it raises
 # `_Fallback` and `CompiledTemplate.render` renders the template with python-liquid again,
@@ -695,8 +739,6 @@ class _Unsupported(Exception):
 
 
 _Data = dict[str, object]
-_Value = Callable[[_Data], object]
-_Emit = Callable[[_Data, list[str]], None]
 
 #: Roots Liquid's render context binds before the data (``partial`` is in its namespace).
 _SHADOWED_ROOTS = frozenset({"partial"})
@@ -712,103 +754,13 @@ def _lookup(obj: object, key: object) -> object:
     raise _Fallback
 
 
-def _path_value(path: Path) -> _Value:
-    segments = path.path
-    root = segments[0]
-    if type(root) is not str or root in _SHADOWED_ROOTS:
-        raise _Unsupported
-    rest: list[str | int | _Value] = []
-    for segment in segments[1:]:
-        rest.append(_path_value(segment) if isinstance(segment, Path) else segment)
-    keys = tuple(rest)
-    if all(type(k) is str for k in keys):
-        if len(keys) == 1:
-            (k1,) = keys
-
-            def root_key(data: _Data) -> object:
-                obj = data[root]
-                if type(obj) is not dict:
-                    raise _Fallback
-                return obj[k1]
-
-            return root_key
-
-        def dict_path(data: _Data) -> object:
-            obj = data[root]
-            for key in keys:
-                if type(obj) is not dict:
-                    raise _Fallback
-                obj = obj[key]
-            return obj
-
-        return dict_path
-
-    def path_value(data: _Data) -> object:
-        obj = data[root]
-        for key in keys:
-            obj = _lookup(obj, key(data) if callable(key) else key)
-        return obj
-
-    return path_value
-
-
-def _constant(value: object) -> _Value:
-    def constant(_data: _Data) -> object:
-        return value
-
-    return constant
-
-
-def _filter(flt: Filter, left: _Value) -> _Value:
-    func = _ENV.filters.get(flt.name)
-    if func is None or getattr(func, "with_context", False):
-        raise _Unsupported
-    if getattr(func, "with_environment", False):
-        func = functools.partial(func, environment=_ENV)
-    positional: list[_Value] = []
-    keywords: list[tuple[str, _Value]] = []
-    for arg in flt.args:
-        if isinstance(arg, KeywordArgument):
-            keywords.append((arg.name, _value(arg.value)))
-        elif isinstance(arg, PositionalArgument):
-            positional.append(_value(arg.value))
-        else:  # pragma: no cover - python-liquid has only these two
-            raise _Unsupported
-    args = tuple(positional)
-    kwargs = tuple(keywords)
-    # A call per arity: most filters take no argument, one or two.
-    if not kwargs and len(args) <= 2:
-        first, second = (*args, None, None)[:2]
-
-        def call(data: _Data) -> object:
-            value = left(data)
-            if first is None:
-                return func(value)
-            if second is None:
-                return func(value, first(data))
-            return func(value, first(data), second(data))
-
-    else:
-
-        def call(data: _Data) -> object:
-            value = left(data)
-            return func(value, *[a(data) for a in args], **{name: a(data) for name, a in kwargs})
-
-    def apply(data: _Data) -> object:
-        try:
-            return call(data)
-        except _Fallback:
-            raise
-        except Exception:  # Liquid wraps and locates the error: let it render
-            raise _Fallback from None
-
-    return apply
-
-
 #: Exact types whose Liquid equality and truth are Python's ``==`` and "not None" (no bool:
 #: Liquid's ``1 == true`` is false; no drops, no undefined).
 _SIMPLE = frozenset({str, int, float, type(None)})
 _TRUE = frozenset({str, int, float, dict, list})
+#: The exact types of plain data: Liquid's ``==`` between one of them and a text is
+#: Python's (`_eq` swaps or converts nothing for them; a bool equals no text either way).
+_PLAIN_TYPES = frozenset({str, int, float, bool, type(None), dict, list})
 
 
 def _liquid_eq(left: object, right: object) -> bool:
@@ -828,159 +780,373 @@ def _truthy(value: object) -> bool:
     return is_truthy(value)
 
 
-def _compare(op: Callable[..., object], token: object, left: _Value, right: _Value) -> _Value:
-    def compare(data: _Data) -> object:
-        try:
-            return op(token, left(data), right(data))
-        except (LiquidError, TypeError):
-            raise _Fallback from None
-
-    return compare
+def _fail() -> object:
+    raise _Fallback
 
 
-def _value(expr: object) -> _Value:
-    """The closure computing a Liquid expression from plain data, as python-liquid does."""
-    cls = type(expr)
-    if cls is Path:
-        return _path_value(expr)  # type: ignore[arg-type]
-    if cls is StringLiteral:  # autoescape is off: the text itself
-        return _constant(expr.value)  # type: ignore[attr-defined]
-    if cls in (IntegerLiteral, FloatLiteral, TrueLiteral, FalseLiteral):
-        return _constant(expr.value)  # type: ignore[attr-defined]
-    if cls is Nil:
-        return _constant(None)
-    if cls in (Empty, Blank):  # they evaluate to themselves
-        return _constant(expr)
-    if cls is FilteredExpression:
-        value = _value(expr.left)  # type: ignore[attr-defined]
-        for flt in expr.filters or ():  # type: ignore[attr-defined]
-            value = _filter(flt, value)
+_COMPARISONS = (
+    EqExpression,
+    NeExpression,
+    LeExpression,
+    GeExpression,
+    LtExpression,
+    GtExpression,
+    ContainsExpression,
+    LogicalAndExpression,
+    LogicalOrExpression,
+    LogicalNotExpression,
+    BooleanExpression,
+)
+
+
+def _name(name: str) -> ast.Name:
+    return ast.Name(name, ast.Load())
+
+
+def _store(name: str) -> ast.Name:
+    return ast.Name(name, ast.Store())
+
+
+def _call(func: str, *args: ast.expr, keywords: Sequence[ast.keyword] = ()) -> ast.Call:
+    return ast.Call(_name(func), list(args), list(keywords))
+
+
+def _is_type(value: ast.expr, name: str, op: ast.cmpop | None = None) -> ast.Compare:
+    """``type(value) is name`` (or another operator: ``in``)."""
+    return ast.Compare(_call("type", value), [op or ast.Is()], [_name(name)])
+
+
+class _Codegen:
+    """Compiles a template tree (the node kinds the fast renderer does) into the body of one
+    Python function, as `ast` nodes: no template text is ever parsed as Python, every
+    literal is a constant node or a value bound in the function's namespace.
+
+    The function appends the output to the list ``out`` (``out += (...)``). A path is read
+    once per place where it is sure to have been read already (a block and what follows it
+    in the block, not a branch or the right of ``and``/``or``), into a local; any read
+    that is not a dict key or a list index as Liquid reads it fails to `_Fallback`.
+    """
+
+    def __init__(self) -> None:
+        self.namespace: dict[str, object] = {
+            "_Fallback": _Fallback,
+            "_fail": _fail,
+            "_lookup": _lookup,
+            "_tls": to_liquid_string,
+            "_truthy": _truthy,
+            "_liquid_eq": _liquid_eq,
+            "_eq": _eq,
+            "_lt": _lt,
+            "_le": _le,
+            "_contains": _contains,
+            "_PLAIN_TYPES": _PLAIN_TYPES,
+            "dict": dict,
+            "list": list,
+            "str": str,
+            "int": int,
+            "type": type,
+        }
+        self.count = 0
+        #: path key -> local holding its value, for the reads sure to have happened
+        self.known: dict[tuple[object, ...], str] = {}
+
+    def fresh(self, prefix: str) -> str:
+        self.count += 1
+        return f"{prefix}{self.count}"
+
+    def bind(self, value: object, prefix: str = "_k") -> ast.Name:
+        """A name in the function's namespace holding `value`."""
+        name = self.fresh(prefix)
+        self.namespace[name] = value
+        return _name(name)
+
+    # ----------------------------------------------------------------- expressions
+
+    def path(self, path: Path) -> ast.expr:
+        segments = path.path
+        root = segments[0]
+        if type(root) is not str or root in _SHADOWED_ROOTS:
+            raise _Unsupported
+        key: tuple[object, ...] = (root,)
+        value: ast.expr = ast.Subscript(_name("data"), ast.Constant(root), ast.Load())
+        cached = self.known.get(key)
+        if cached is not None:
+            value = _name(cached)
+        for segment in segments[1:]:
+            if isinstance(segment, Path):  # a computed key: Liquid reads dicts and lists
+                value = _call("_lookup", value, self.path(segment))
+                key = (*key, None, id(segment))  # (never shared)
+                continue
+            if type(segment) is str:
+                kind = "dict"
+            elif type(segment) is int:
+                kind = "list"
+            else:  # pragma: no cover - python-liquid's path segments are str, int or Path
+                raise _Unsupported
+            key = (*key, segment)
+            cached = self.known.get(key)
+            if cached is not None:
+                value = _name(cached)
+                continue
+            # (obj[segment] if type(obj := value) is dict else _fail())
+            temp = self.fresh("_o")
+            value = ast.IfExp(
+                _is_type(ast.NamedExpr(_store(temp), value), kind),
+                ast.Subscript(_name(temp), ast.Constant(segment), ast.Load()),
+                _call("_fail"),
+            )
+        if self.known.get(key) is not None:
+            return value
+        if isinstance(value, ast.Name):
+            return value
+        local = self.fresh("_p")
+        self.known[key] = local
+        return ast.NamedExpr(_store(local), value)
+
+    def filtered(self, expr: Any) -> ast.expr:
+        value = self.value(expr.left)
+        for flt in expr.filters or ():
+            func = _ENV.filters.get(flt.name)
+            if func is None or getattr(func, "with_context", False):
+                raise _Unsupported
+            if getattr(func, "with_environment", False):
+                func = functools.partial(func, environment=_ENV)
+            args: list[ast.expr] = [value]
+            keywords: list[ast.keyword] = []
+            for arg in flt.args:
+                if isinstance(arg, KeywordArgument):
+                    keywords.append(ast.keyword(arg.name, self.value(arg.value)))
+                elif isinstance(arg, PositionalArgument):
+                    args.append(self.value(arg.value))
+                else:  # pragma: no cover - python-liquid has only these two
+                    raise _Unsupported
+            value = ast.Call(self.bind(func, "_f"), args, keywords)
         return value
-    if cls is BooleanExpression:
-        inner = _value(expr.expression)  # type: ignore[attr-defined]
-        return lambda data: _truthy(inner(data))
-    if cls is LogicalNotExpression:
-        inner = _value(expr.right)  # type: ignore[attr-defined]
-        return lambda data: not _truthy(inner(data))
-    if cls in (LogicalAndExpression, LogicalOrExpression):
-        left, right = _value(expr.left), _value(expr.right)  # type: ignore[attr-defined]
-        if cls is LogicalAndExpression:
-            return lambda data: _truthy(left(data)) and _truthy(right(data))
-        return lambda data: _truthy(left(data)) or _truthy(right(data))
-    if cls in (EqExpression, NeExpression, LeExpression, GeExpression):
-        left, right = _value(expr.left), _value(expr.right)  # type: ignore[attr-defined]
+
+    def truth(self, expr: object) -> ast.expr:
+        """The Liquid truth of `expr`, as a Python bool."""
+        if isinstance(expr, _COMPARISONS):
+            return self.value(expr)  # already True or False
+        return _call("_truthy", self.value(expr))
+
+    def branch(self, expr: object) -> ast.expr:
+        """`expr` compiled where it may not run (the right of ``and``/``or``): the paths it
+        reads are not known to have been read after it."""
+        known = self.known
+        self.known = dict(known)
+        try:
+            return self.truth(expr)
+        finally:
+            self.known = known
+
+    def equal(self, left: object, right: object) -> ast.expr:
+        a, b = self.value(left), self.value(right)
+        text_a, text_b = type(left) is StringLiteral, type(right) is StringLiteral
+        if text_a or text_b:  # a text on one side: Python's == for plain values
+            other = self.fresh("_e")
+            named = ast.NamedExpr(_store(other), b if text_a else a)
+            const = a if text_a else b
+            return ast.IfExp(
+                _is_type(named, "_PLAIN_TYPES", ast.In()),
+                ast.Compare(_name(other), [ast.Eq()], [const]),
+                _call("_eq", *((const, _name(other)) if text_a else (_name(other), const))),
+            )
+        return _call("_liquid_eq", a, b)
+
+    def value(self, expr: object) -> ast.expr:
+        """Python computing a Liquid expression from plain data, as python-liquid does."""
+        cls = type(expr)
+        if cls is Path:
+            return self.path(expr)  # type: ignore[arg-type]
+        if cls is StringLiteral:  # autoescape is off: the text itself
+            return ast.Constant(expr.value)  # type: ignore[attr-defined]
+        if cls in (IntegerLiteral, FloatLiteral, TrueLiteral, FalseLiteral):
+            return ast.Constant(expr.value)  # type: ignore[attr-defined]
+        if cls is Nil:
+            return ast.Constant(None)
+        if cls in (Empty, Blank):  # they evaluate to themselves
+            return self.bind(expr)
+        if cls is FilteredExpression:
+            return self.filtered(expr)
+        if cls is BooleanExpression:
+            return self.truth(expr.expression)  # type: ignore[attr-defined]
+        if cls is LogicalNotExpression:
+            return ast.UnaryOp(ast.Not(), self.truth(expr.right))  # type: ignore[attr-defined]
+        if cls in (LogicalAndExpression, LogicalOrExpression):
+            op = ast.And() if cls is LogicalAndExpression else ast.Or()
+            left = self.truth(expr.left)  # type: ignore[attr-defined]
+            return ast.BoolOp(op, [left, self.branch(expr.right)])  # type: ignore[attr-defined]
         if cls is EqExpression:
-            return lambda data: _liquid_eq(left(data), right(data))
+            return self.equal(expr.left, expr.right)  # type: ignore[attr-defined]
         if cls is NeExpression:
-            return lambda data: not _liquid_eq(left(data), right(data))
-        if cls is LeExpression:
-            return _compare(lambda _t, a, b: _le(a, b), None, left, right)
-        return _compare(lambda _t, a, b: _le(b, a), None, left, right)
-    if cls in (LtExpression, GtExpression, ContainsExpression):
-        left, right = _value(expr.left), _value(expr.right)  # type: ignore[attr-defined]
-        token = expr.token  # type: ignore[attr-defined]
-        if cls is LtExpression:
-            return _compare(_lt, token, left, right)
-        if cls is GtExpression:
-            return _compare(lambda t, a, b: _lt(t, b, a), token, left, right)
-        return _compare(_contains, token, left, right)
-    raise _Unsupported
-
-
-def _output(node: OutputNode) -> _Emit:
-    value = _value(node.expression)
-
-    def output(data: _Data, out: list[str]) -> None:
-        result = value(data)
-        out.append(result if type(result) is str else to_liquid_string(result, False))
-
-    return output
-
-
-def _block(nodes: Sequence[object], blank: bool) -> _Emit:
-    """A block's nodes; a blank block (whitespace and tags) is run and its text dropped, as
-    python-liquid does (``suppress_blank_control_flow_blocks``)."""
-    parts = tuple(_emitter(node) for node in nodes)
-
-    def block(data: _Data, out: list[str]) -> None:
-        for part in parts:
-            if type(part) is str:
-                out.append(part)
-            else:
-                part(data, out)  # type: ignore[operator]
-
-    if blank and _ENV.suppress_blank_control_flow_blocks:
-        return lambda data, _out: block(data, [])
-    return block
-
-
-def _branches(node: IfNode | UnlessNode) -> _Emit:
-    if type(node.condition) is not BooleanExpression:  # (its value is True or False)
+            return ast.UnaryOp(ast.Not(), self.equal(expr.left, expr.right))  # type: ignore[attr-defined]
+        if cls in (LeExpression, GeExpression, LtExpression, GtExpression, ContainsExpression):
+            left = self.value(expr.left)  # type: ignore[attr-defined]
+            right = self.value(expr.right)  # type: ignore[attr-defined]
+            if cls is LeExpression:
+                return _call("_le", left, right)
+            if cls is GeExpression:  # (both sides are computed first: `_le(b, a)`)
+                a, b = self.fresh("_c"), self.fresh("_c")
+                return ast.Subscript(
+                    ast.Tuple(
+                        [
+                            ast.NamedExpr(_store(a), left),
+                            ast.NamedExpr(_store(b), right),
+                            _call("_le", _name(b), _name(a)),
+                        ],
+                        ast.Load(),
+                    ),
+                    ast.Constant(2),
+                    ast.Load(),
+                )
+            token = self.bind(expr.token)  # type: ignore[attr-defined]
+            if cls is LtExpression:
+                return _call("_lt", token, left, right)
+            if cls is GtExpression:
+                a, b = self.fresh("_c"), self.fresh("_c")
+                return ast.Subscript(
+                    ast.Tuple(
+                        [
+                            ast.NamedExpr(_store(a), left),
+                            ast.NamedExpr(_store(b), right),
+                            _call("_lt", token, _name(b), _name(a)),
+                        ],
+                        ast.Load(),
+                    ),
+                    ast.Constant(2),
+                    ast.Load(),
+                )
+            return _call("_contains", token, left, right)
         raise _Unsupported
-    condition = _value(node.condition)
-    first = _block(node.consequence.nodes, node.consequence.blank)
-    alternatives = tuple(
-        (_value(alt.expression), _block(alt.block.nodes, alt.block.blank))
-        for alt in node.alternatives
-        if type(alt) is ConditionalBlockNode or _unsupported()
-    )
-    default = _block(node.default.nodes, node.default.blank) if node.default is not None else None
-    negate = type(node) is UnlessNode
 
-    def branches(data: _Data, out: list[str]) -> None:
-        if condition(data) is not negate:  # a BooleanExpression: True or False
-            first(data, out)
-            return
-        for test, block in alternatives:
-            if test(data):
-                block(data, out)
-                return
-        if default is not None:
-            default(data, out)
+    # ----------------------------------------------------------------- statements
 
-    return branches
+    def block(self, nodes: Sequence[object], blank: bool, out: str) -> list[ast.stmt]:
+        """Statements appending a block's output to the list named `out`; a blank block
+        (whitespace and tags) is run and its text dropped, as python-liquid does
+        (``suppress_blank_control_flow_blocks``)."""
+        if blank and _ENV.suppress_blank_control_flow_blocks:
+            sink = self.fresh("_blank")
+            return [
+                ast.Assign([_store(sink)], ast.List([], ast.Load())),
+                *self.block(nodes, False, sink),
+            ]
+        body: list[ast.stmt] = []
+        parts: list[ast.expr] = []
 
+        def flush() -> None:
+            if parts:
+                body.append(
+                    ast.AugAssign(_store(out), ast.Add(), ast.Tuple(list(parts), ast.Load()))
+                )
+                parts.clear()
 
-def _unsupported() -> bool:
-    raise _Unsupported
+        for node in nodes:
+            cls = type(node)
+            if cls is ContentNode:
+                if node.text:  # type: ignore[attr-defined]
+                    parts.append(ast.Constant(node.text))  # type: ignore[attr-defined]
+            elif cls is OutputNode:
+                parts.append(self.output(node))  # type: ignore[arg-type]
+            elif cls is IfNode or cls is UnlessNode:
+                flush()
+                body.append(self.branches(node))  # type: ignore[arg-type]
+            elif cls is CommentNode:
+                pass
+            else:
+                raise _Unsupported
+        flush()
+        return body
 
+    def output(self, node: OutputNode) -> ast.expr:
+        value = self.value(node.expression)
+        if type(node.expression) is StringLiteral:
+            return value
+        temp = self.fresh("_v")
+        # (v if type(v := value) is str else to_liquid_string(v, False))
+        return ast.IfExp(
+            _is_type(ast.NamedExpr(_store(temp), value), "str"),
+            _name(temp),
+            _call("_tls", _name(temp), ast.Constant(False)),
+        )
 
-def _emitter(node: object) -> str | _Emit:
-    """A node as text (content) or as a closure appending its output."""
-    cls = type(node)
-    if cls is ContentNode:
-        return node.text  # type: ignore[attr-defined, no-any-return]
-    if cls is OutputNode:
-        return _output(node)  # type: ignore[arg-type]
-    if cls is IfNode or cls is UnlessNode:
-        if type(node.consequence) is not BlockNode or (  # type: ignore[attr-defined]
-            node.default is not None and type(node.default) is not BlockNode  # type: ignore[attr-defined]
+    def nested(self, nodes: Sequence[object], blank: bool, out: str) -> list[ast.stmt]:
+        """A block that may not run: what it reads is not known after it."""
+        known = self.known
+        self.known = dict(known)
+        try:
+            return self.block(nodes, blank, out) or [ast.Pass()]
+        finally:
+            self.known = known
+
+    def branches(self, node: IfNode | UnlessNode) -> ast.stmt:
+        if type(node.consequence) is not BlockNode or (
+            node.default is not None and type(node.default) is not BlockNode
         ):
             raise _Unsupported
-        return _branches(node)  # type: ignore[arg-type]
-    if cls is CommentNode:
-        return ""
-    raise _Unsupported
+        if type(node.condition) is not BooleanExpression:  # (its value is True or False)
+            raise _Unsupported
+        out = "out"
+        test = self.value(node.condition)
+        if type(node) is UnlessNode:
+            test = ast.UnaryOp(ast.Not(), test)
+        first = self.nested(node.consequence.nodes, node.consequence.blank, out)
+        # Each ``elsif`` test runs only when the tests before it are false: what a test
+        # reads is known to the later tests and branches, not after the ``if``.
+        known = self.known
+        self.known = dict(known)
+        try:
+            chain: list[tuple[ast.expr, list[ast.stmt]]] = []
+            for alt in node.alternatives:
+                if type(alt) is not ConditionalBlockNode:
+                    raise _Unsupported
+                alt_test = self.value(alt.expression)
+                chain.append((alt_test, self.nested(alt.block.nodes, alt.block.blank, out)))
+            default = (
+                self.nested(node.default.nodes, node.default.blank, out)
+                if node.default is not None
+                else []
+            )
+        finally:
+            self.known = known
+        for alt_test, alt_body in reversed(chain):
+            default = [ast.If(alt_test, alt_body, default)]
+        return ast.If(test, first, default)
+
+    def function(self, nodes: Sequence[object]) -> Callable[[_Data], str]:
+        body = [
+            ast.Assign([_store("out")], ast.List([], ast.Load())),
+            *self.block(nodes, False, "out"),
+            ast.Return(
+                ast.Call(ast.Attribute(ast.Constant(""), "join", ast.Load()), [_name("out")], [])
+            ),
+        ]
+        args = ast.arguments([], [ast.arg("data")], None, [], [], None, [])
+        func = ast.FunctionDef("render", args, body, [], None)
+        module = ast.fix_missing_locations(ast.Module([func], []))
+        code = compile(module, "<template>", "exec")
+        namespace = self.namespace
+        exec(code, namespace)  # noqa: S102 - our own tree: names we made, values as constants
+        return cast("Callable[[_Data], str]", namespace["render"])
 
 
 def _fast_renderer(bound: BoundTemplate) -> Callable[[_Data], str] | None:
-    """The template as closures over plain data, or None if it has a node they do not do.
+    """The template as one Python function over plain data, or None if it has a node the
+    function does not do.
 
     The returned function raises `_Fallback` where python-liquid must render instead.
     """
     try:
-        render = _block(bound.nodes, blank=False)
+        render = _Codegen().function(bound.nodes)
     except _Unsupported:
         return None
     quick = OUTPUT_LIMIT // 4  # at most 4 UTF-8 bytes a character
 
     def fast(data: _Data) -> str:
-        out: list[str] = []
         try:
-            render(data, out)
-        except (KeyError, IndexError):  # a path Liquid would call undefined
+            text = render(data)
+        except Exception:  # a read, filter or comparison Liquid must do itself
             raise _Fallback from None
-        text = "".join(out)
         # Liquid's output limit counts UTF-8 bytes as they are written; the count only grows,
         # so the output stays within the limit exactly when the whole text does.
         if len(text) > quick and len(text.encode("utf-8")) > OUTPUT_LIMIT:
@@ -1100,14 +1266,31 @@ class CompiledTemplate:
         else:
             plain = _plain(data, "", 0)
         assert isinstance(plain, dict)
+        return self.render_plain(plain)
+
+    @property
+    def roots(self) -> frozenset[str] | None:
+        """The data roots the template reads (the first names of its `variables`), or
+        None when it computes one (``{{ [name] }}``): then it may read any root."""
+        return self._reads
+
+    def render_plain(self, data: dict[str, object]) -> str:
+        """Render with roots that are plain data already (as `as_plain` gives them).
+
+        `data` needs only the `roots` the template reads (all when they are None); a root
+        it reads and `data` lacks is undefined, as in `render`.
+
+        Raises:
+            TemplateRenderError: an undefined variable, a limit, a filter error.
+        """
         fast = self._fast
         if fast is not None:
             try:
-                return fast(plain)
+                return fast(data)
             except _Fallback:
                 pass
         try:
-            return self._bound.render(plain)
+            return self._bound.render(data)
         except LiquidError as err:
             raise TemplateRenderError(_render_message(err)) from err
         except _PYTHON_ERRORS as err:  # pragma: no cover - Liquid wraps its filters' errors

@@ -4,13 +4,17 @@ webhooks, from the effects the fired rules queued.
 Most decisions queue no effect; a reply costs its gate, its template data and its render,
 so each of those does only what the reply needs:
 
-- the template data (`_DecisionRoots`) computes a root only when a template reads it, and
-  the ticket's own fields straight from the ticket where that is plain (``id``,
-  ``subject``, ``requester``, ...) instead of `Ticket.to_dict` for every reply;
-- the ``calendars`` root is remembered per calendar and evaluation instant (a dry run has
-  one ``now`` for every ticket), in a small bounded memo;
+- the template data (`_Data`) makes a root only when a template reads it, once per
+  decision, and straight as plain data (`as_plain`: the value itself when its types say
+  it is plain, the requester's own field values, a text) instead of copying it through
+  `TemplateData`; the ticket's own fields come straight from the ticket where that is
+  plain (``id``, ``subject``, ``requester``, ...) instead of `Ticket.to_dict`; the
+  template renders from those roots (`CompiledTemplate.render_plain`);
+- the ``calendars`` root and its errors are remembered per rule set and evaluation
+  instant (a dry run has one ``now`` for every ticket), in small bounded memos;
 - the gate's fixed arguments (``once_per`` as a timedelta, the tiers' texts) are worked out
-  once per value.
+  once per value, and the gate remembers its outcome without history per rule set's tiers
+  (docs/decisions/0021-effects-generated-templates-and-plain-roots.md).
 """
 
 from __future__ import annotations
@@ -25,8 +29,14 @@ from routing.compiler.compiler import CompiledRuleset
 from routing.compiler.state import State
 from routing.dsl import ast
 from routing.dsl.durations import format_duration
-from routing.dsl.templates import TemplateData, TemplateRenderError
-from routing.engine.replies import DEFAULT_RATE_LIMITS, ReplyRecord, reply_gate, reply_headers
+from routing.dsl.templates import TemplateData, TemplateRenderError, as_plain
+from routing.engine.replies import (
+    DEFAULT_RATE_LIMITS,
+    ReplyRecord,
+    TierCount,
+    reply_gate,
+    reply_headers,
+)
 from routing.errors import CalendarError
 from routing.model.decision import DecisionError, Effect, SentReply, Suppressed
 from routing.model.ticket import Ticket
@@ -81,15 +91,33 @@ def _calendar_data(
     """``calendars[name]`` for templates: only the calendars some template reads.
 
     The value is plain data (texts, a bool, None), so `TemplateData` takes it as it is;
-    the entries are shared by the decisions at one instant and never changed.
+    the entries are shared by the decisions at one instant and never changed. The whole
+    root and its errors are remembered per rule set and instant (a dry run has one).
     """
+    key = (id(compiled), now)
+    hit = _CALENDAR_DATA.get(key)
+    if hit is not None and hit[0] is compiled:
+        errors.extend(hit[2])
+        return hit[1]
     out: dict[str, Any] = {}
+    failures: list[DecisionError] = []
     for name in sorted(compiled.template_calendars):
         entry, error = _calendar_entry(name, compiled.calendars[name], now)
         if error is not None:
-            errors.append(_failure("eval/calendar", error, None))
+            failures.append(_failure("eval/calendar", error, None))
         out[name] = entry
+    if len(_CALENDAR_DATA) >= _CALENDAR_MEMO_SIZE:
+        _CALENDAR_DATA.clear()
+    _CALENDAR_DATA[key] = (compiled, out, tuple(failures))
+    errors.extend(failures)
     return out
+
+
+#: `_calendar_data` per (rule set, instant): the entry keeps the rule set alive, so its id
+#: is not reused while it is there (its calendars and their names do not change).
+_CALENDAR_DATA: dict[
+    tuple[int, datetime], tuple[object, dict[str, Any], tuple[DecisionError, ...]]
+] = {}
 
 
 # --------------------------------------------------------------------------- template data
@@ -254,6 +282,106 @@ class _DecisionRoots(Mapping[str, object]):
         return self._ticket_dict()[key]
 
 
+# --------------------------------------------------------------------------- plain roots
+#
+# `TemplateData` reads a root from `_DecisionRoots` and copies it into plain data. For the
+# roots the engine makes itself that is wasted work: their values are plain data as they
+# are, or nearly, so each maker below gives the root straight as plain data (the value
+# itself when a cheap check of its types says it is plain, else `as_plain`'s copy).
+# A maker gives what ``as_plain(roots[key], key)`` gives (tests/engine/test_effects_data.py
+# holds them to it); a root without a maker takes that path.
+
+
+def _text_or_plain(value: object, key: str) -> object:
+    return value if type(value) in _TEXT_OR_NONE else as_plain(value, key)
+
+
+def _plain_requester(r: _DecisionRoots) -> object:
+    requester = r._ticket.requester
+    values = vars(requester)
+    if _TEXT_OR_NONE.issuperset(map(type, values.values())):
+        return values  # its own plain data (read only): see `_requester`
+    return as_plain(requester.model_dump(mode="json"), "requester")
+
+
+def _plain_decision(r: _DecisionRoots) -> object:
+    s = r._s
+    return as_plain(
+        {
+            "ticket_id": r._ticket.id,
+            "queue": s.queue,
+            "priority": s.priority,
+            "status": s.status,
+            "assignee": s.assignee,
+            "tags": list(r._tags),
+            "spam": s.spam,
+            "spam_score": s.spam_score,
+            "fields": dict(s.fields),
+            "fired": list(r._fired),
+        },
+        "decision",
+    )
+
+
+_MAKERS: dict[str, Callable[[_DecisionRoots], object]] = {
+    "id": lambda r: _text_or_plain(r._ticket.id, "id"),
+    "subject": lambda r: _text_or_plain(r._ticket.subject, "subject"),
+    "body": lambda r: _text_or_plain(r._ticket.body, "body"),
+    "text": lambda r: _text_or_plain(r._ticket.text, "text"),
+    "requester": _plain_requester,
+    "sla": lambda r: as_plain(r._sla, "sla"),
+    "now": lambda r: r._now.isoformat(),
+    "decision": _plain_decision,
+}
+
+
+def _plain_root(r: _DecisionRoots, key: str) -> object:
+    """Root `key` of the decision's template data as plain data."""
+    make = _MAKERS.get(key)
+    if make is not None:
+        return make(r)
+    return as_plain(r[key], key)
+
+
+class _Data:
+    """The template data of one decision, made at its first render: the roots made plain
+    so far, shared by its templates (each root is made once per decision)."""
+
+    __slots__ = ("plain", "roots")
+
+    def __init__(self, roots: _DecisionRoots, calendars: dict[str, Any]) -> None:
+        self.roots = roots
+        self.plain: dict[str, object] = {"calendars": calendars}
+
+    def select(self, reads: frozenset[str] | None) -> dict[str, object]:
+        """The plain roots a template reads (those the data has), as `TemplateData.select`.
+
+        Raises:
+            TemplateRenderError: a root that is not plain data; of two, the first in the
+                data's order (as `TemplateData` names it).
+        """
+        plain = self.plain
+        if reads is not None:
+            out: dict[str, object] = {}
+            roots = self.roots
+            present = _root_set(roots._ticket)
+            try:
+                for key in reads:
+                    value = plain.get(key, _MISSING)
+                    if value is _MISSING:
+                        if key not in present:
+                            continue
+                        value = plain[key] = _plain_root(roots, key)
+                    out[key] = value
+                return out
+            except TemplateRenderError:
+                pass  # `TemplateData` finds the first failing root in the data's order
+        return TemplateData(self.roots, plain=plain).select(reads)
+
+
+_MISSING = object()
+
+
 # --------------------------------------------------------------------------- replies
 
 
@@ -265,6 +393,23 @@ def _once_per(seconds: int) -> timedelta:
 @functools.lru_cache(maxsize=64)
 def _window_text(window: timedelta) -> str:
     return format_duration(int(window.total_seconds()))
+
+
+def _sent_tiers(tiers: tuple[TierCount, ...]) -> tuple[tuple[int, str, int], ...]:
+    """A sent reply's tiers as the decision records them. The gate gives one tuple per
+    rule set's tiers and count (`reply_gate` remembers it), so the text is remembered by
+    the tuple's identity (the entry keeps it alive)."""
+    hit = _SENT_TIERS.get(id(tiers))
+    if hit is not None and hit[0] is tiers:
+        return hit[1]
+    out = tuple((t.limit, _window_text(t.window), t.count) for t in tiers)
+    if len(_SENT_TIERS) >= 256:
+        _SENT_TIERS.clear()
+    _SENT_TIERS[id(tiers)] = (tiers, out)
+    return out
+
+
+_SENT_TIERS: dict[int, tuple[tuple[TierCount, ...], tuple[tuple[int, str, int], ...]]] = {}
 
 
 def effects_of(
@@ -286,16 +431,16 @@ def effects_of(
     Appends to `effects`, `suppressed`, `sent` and `errors`; a template that fails to
     render is an ``eval/template-error`` of its rule and its effect is dropped.
     """
-    data: TemplateData | None = None
+    data: _Data | None = None
 
     def render(rule: str, template: str) -> str | None:
         nonlocal data
         if data is None:  # once per decision, at its first render (calendar errors too)
             calendars = _calendar_data(compiled, now, errors)
-            roots = _DecisionRoots(s, ticket, now, sla, tags, fired, calendars)
-            data = TemplateData(roots, plain={"calendars": calendars})
+            data = _Data(_DecisionRoots(s, ticket, now, sla, tags, fired, calendars), calendars)
+        compiled_template = compiled.templates[template]
         try:
-            return str(compiled.templates[template].render(data))
+            return str(compiled_template.render_plain(data.select(compiled_template.roots)))
         except TemplateRenderError as exc:
             errors.append(_failure("eval/template-error", f"template '{template}': {exc}", rule))
             return None
@@ -356,7 +501,7 @@ def effects_of(
                     template,
                     to,
                     gate.passed,
-                    tuple((t.limit, _window_text(t.window), t.count) for t in gate.tiers),
+                    _sent_tiers(gate.tiers),
                 )
             )
         elif isinstance(action, ast.NotifyAction):

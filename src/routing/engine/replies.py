@@ -136,12 +136,16 @@ class ReplyRecord:
     template: str | None = None
 
 
+_SPAM = Suppression("spam", "the ticket is spam")
+_NO_REPLY = Suppression("no-reply", "a rule set no_reply")
+
+
 def ticket_suppression(*, spam: bool, no_reply: bool) -> Suppression | None:
     """The suppression a ticket's own state imposes: spam first, then ``no_reply``."""
     if spam:
-        return Suppression("spam", "the ticket is spam")
+        return _SPAM  # (immutable: one object serves every ticket)
     if no_reply:
-        return Suppression("no-reply", "a rule set no_reply")
+        return _NO_REPLY
     return None
 
 
@@ -199,14 +203,20 @@ def mail_suppression(
     found: dict[str, tuple[str, str]] = {}
     list_header: str | None = None
     # Names first, a value only for the first header of each watched name: reading every
-    # value of a case-insensitive mapping is most of the cost of this scan.
+    # value of a case-insensitive mapping is most of the cost of this scan. What a name is
+    # to the checks is remembered per name (mail uses a few dozen header names).
+    kinds = _HEADER_KINDS
     for name in headers:
-        folded = name.strip().casefold()
-        if folded in _WATCHED:
-            if folded not in found:
-                found[folded] = (name, str(headers[name]).strip())
-        elif list_header is None and folded.startswith(_LIST_PREFIX):
-            list_header = name
+        kind = kinds.get(name, _UNSEEN) if type(name) is str else _UNSEEN
+        if kind is _UNSEEN:
+            kind = _header_kind(name)
+        if kind is None:
+            continue
+        if kind == _LIST_PREFIX:
+            if list_header is None:
+                list_header = name
+        elif kind not in found:
+            found[kind] = (name, str(headers[name]).strip())  # type: ignore[index]
 
     if found:
         name, value = found.get(_AUTO_SUBMITTED, ("", "no"))
@@ -230,11 +240,32 @@ def mail_suppression(
     if sender is not None:
         address = _address(sender)
         local = _local_part(address)
-        if local in ROBOT_LOCAL_PARTS or _ROBOT_WORD.search(local):
+        # (every robot word ends in "reply": most senders need no regular expression)
+        if local in ROBOT_LOCAL_PARTS or ("reply" in local and _ROBOT_WORD.search(local)):
             return Suppression("robot-sender", f"the sender {address!r} is a program ({local!r})")
         if own_addresses and _is_own(address, own_addresses):
             return Suppression("own-address", f"the sender {address!r} is one of our addresses")
     return None
+
+
+#: What a header name is to `mail_suppression`: its case-folded name when the checks watch
+#: it, ``"list-"`` for a list header, None for any other. Remembered per name as written
+#: (mail uses a few dozen names); bounded, single dict operations: safe from many threads.
+_HEADER_KINDS: dict[str, str | None] = {}
+_HEADER_KINDS_SIZE = 1024
+_UNSEEN = object()
+
+
+def _header_kind(name: str) -> str | None:
+    folded = name.strip().casefold()
+    kind = (
+        folded if folded in _WATCHED else _LIST_PREFIX if folded.startswith(_LIST_PREFIX) else None
+    )
+    if type(name) is str:
+        if len(_HEADER_KINDS) >= _HEADER_KINDS_SIZE:
+            _HEADER_KINDS.clear()
+        _HEADER_KINDS[name] = kind
+    return kind
 
 
 def _window(delta: timedelta) -> str:
@@ -438,6 +469,10 @@ def reply_gate(
         reason = Suppression("no-recipient", "the requester has no e-mail address")
     tiers: tuple[TierCount, ...] = ()
     if reason is None and recipient:
+        if not history and type(sent_now) is int:
+            quiet = _quiet(once_per is not None, rate_limits, sent_now)
+            if quiet is not None:
+                return quiet
         address = _address(recipient)
         last, counts = _scan(address, now, once_per, history, rate_limits)
         counts = [count + sent_now for count in counts]
@@ -449,6 +484,46 @@ def reply_gate(
     if reason is not None:
         return GateOutcome(reason, _PASSED_BEFORE[reason.code])
     return GateOutcome(None, _PASSED[once_per is not None, bool(rate_limits)], tiers)
+
+
+def _quiet(
+    once: bool, rate_limits: Sequence[tuple[int, timedelta]], sent_now: int
+) -> GateOutcome | None:
+    """The outcome of a reply that passed the mail checks, with no history: it depends
+    only on the tiers, `sent_now` and whether there is a ``once_per`` window (no earlier
+    reply, so ``once_per`` holds nothing back), and is remembered per rule set's tiers.
+    None when a tier holds the reply back (the reason names the recipient) or when the
+    tiers may change (not a validated tuple): the caller works it out. (`sent_now` is an
+    exact int: the count the general path makes, ``0 + sent_now``, is that int itself.)
+    """
+    key = (id(rate_limits), sent_now, once)
+    hit = _QUIET.get(key)
+    if hit is not None and hit[0] is rate_limits:
+        return hit[1]
+    if _VALID_TIERS.get(id(rate_limits)) is not rate_limits:
+        return None
+    if any(sent_now >= limit for limit, _ in rate_limits):
+        return None
+    outcome = GateOutcome(
+        None,
+        _PASSED[once, bool(rate_limits)],
+        tuple(
+            _tier(limit, window, sent_now)
+            if type(limit) is int
+            else TierCount(limit, window, sent_now)
+            for limit, window in rate_limits
+        ),
+    )
+    if len(_QUIET) >= _QUIET_SIZE:
+        _QUIET.clear()
+    _QUIET[key] = (rate_limits, outcome)
+    return outcome
+
+
+#: `_quiet` outcomes by (tiers' identity, replies sent now, once): the entry keeps the
+#: tiers alive, so their id is not reused while it is there. Bounded.
+_QUIET: dict[tuple[int, int, bool], tuple[Sequence[tuple[int, timedelta]], GateOutcome]] = {}
+_QUIET_SIZE = 256
 
 
 @functools.lru_cache(maxsize=1024)
