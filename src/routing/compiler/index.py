@@ -683,7 +683,7 @@ class RuleIndex:
             self.words = WordScanner(word_masks)
             return
         at = source.contain_positions()
-        masks = [0] * (len(at) + source.mention_count())
+        masks = [0] * source.pattern_count()
         for word, mask in word_masks.items():
             masks[at[word]] |= mask
         self.text = (source, tuple(masks))

@@ -25,10 +25,12 @@ Nothing here is keyed on ticket contents: the caches live in the per-ticket `Sta
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import ahocorasick  # type: ignore[import-not-found, import-untyped, unused-ignore]
+import ahocorasick_rs
 import re2
 
 from routing.compiler.predicates import (
@@ -43,46 +45,73 @@ from routing.dsl.regex import regex_test
 __all__ = ["RegexTest", "TextSource", "literal_options", "required_literals"]
 
 
-#: every character `str.isspace` accepts, as RE2 escapes (tests/compiler pin the list)
-_SPACES = (
-    0x9, 0xA, 0xB, 0xC, 0xD, 0x1C, 0x1D, 0x1E, 0x1F, 0x20, 0x85, 0xA0, 0x1680,
-    *range(0x2000, 0x200B), 0x2028, 0x2029, 0x202F, 0x205F, 0x3000,
-)  # fmt: skip
-_SPACE_RUN = ("[" + "".join(f"\\x{{{c:x}}}" for c in _SPACES) + "]+").encode()
 _EMPTY: frozenset[str] = frozenset()
 
 
-def _needle_options() -> Any:
-    options = re2.Options()
-    options.max_mem = 64 << 20
-    options.log_errors = False
-    return options
+def _phrase_regex(phrase: str) -> re.Pattern[str]:
+    """Finds ``phrase`` (a collapsed ``mentions`` needle) in a folded text exactly where its
+    words hold it: its words with a run of white space for each space (``\\s`` is
+    `str.isspace`, as tests/compiler pin)."""
+    return re.compile(r"\s+".join(re.escape(word) for word in phrase.split(" ")))
 
 
-def _needle_set(contains: list[str], mentions_: list[str]) -> Any:
-    """An RE2 set over the folded text: each ``contains`` needle as a literal, each
-    ``mentions`` phrase with a run of white space for each of its spaces (so it matches
-    the folded text exactly where the phrase is in the collapsed words). None when RE2
-    refuses a needle (text that is not UTF-8) or the set (its DFA would not fit), or when
-    a probe text holding every needle does not find them all."""
-    quote = re2._re2.RE2.QuoteMeta
+def _utf8(text: str) -> bytes | None:
+    """`text` as UTF-8, or None when it holds a lone surrogate."""
     try:
-        patterns = [quote(n.encode()) for n in contains]
-        patterns += [_SPACE_RUN.join(quote(w.encode()) for w in n.split(" ")) for n in mentions_]
-        scan = re2._re2.Set(re2._re2.RE2.Anchor.UNANCHORED, _needle_options())
-        for pattern in patterns:
-            if scan.Add(pattern) < 0:  # pragma: no cover - quoted literals always parse
-                return None
-        if not scan.Compile():  # pragma: no cover - the DFA of a few hundred words fits
-            return None
-        # a probe holding every needle must find every needle: a set whose DFA does not fit
-        # its memory finds nothing, silently (the automata then scan instead)
-        probe = scan.Match(b"\n".join(n.encode() for n in (*contains, *mentions_)))
-    except (UnicodeEncodeError, re2.error):
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
         return None
-    if probe is None or sorted(probe) != list(range(len(patterns))):
+
+
+class _NeedleScan:
+    """One Aho-Corasick automaton (ahocorasick-rs: a contiguous NFA over UTF-8 bytes) over
+    the *patterns* of a text source: its ``contains`` needles, its ``mentions`` needles
+    without spaces, and for each ``mentions`` phrase the longest of its words (the phrase
+    itself is then looked for by `_phrase_regex`, only in a text that holds that word).
+
+    A contiguous NFA of a few hundred needles takes a few tens of KB, against the MB or so
+    of states an RE2 set's DFA builds: inside a dry-run, where each ticket's other work
+    pushes the tables out of the CPU caches, it costs about a third less per ticket.
+    UTF-8 is self-synchronising, so a needle's bytes occur in a text's bytes exactly when
+    the needle occurs in the text (``surrogatepass`` keeps that true of lone surrogates).
+    """
+
+    __slots__ = ("contains", "find", "mentions", "patterns", "phrases")
+
+    def __init__(self, contains: Iterable[str], mentions_: Iterable[str]) -> None:
+        phrases: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+        words: set[str] = set()
+        for needle in mentions_:
+            if " " in needle:
+                anchor = max(needle.split(" "), key=len)
+                phrases.setdefault(anchor, []).append((needle, _phrase_regex(needle)))
+            else:
+                words.add(needle)
+        contained = set(contains)
+        patterns = sorted(contained | words | phrases.keys())
+        #: the patterns, in the automaton's order (the hit indices `TextSource.scan` caches)
+        self.patterns = tuple(patterns)
+        automaton = ahocorasick_rs.BytesAhoCorasick(
+            [p.encode("utf-8") for p in patterns],
+            implementation=ahocorasick_rs.Implementation.ContiguousNFA,
+        )
+        #: ``find(data, overlapping=True)``: (pattern, start, end) of every occurrence
+        self.find: Callable[..., list[tuple[int, int, int]]] = automaton.find_matches_as_indexes
+        #: per pattern: the ``contains`` needle it is, or None
+        self.contains = tuple(p if p in contained else None for p in patterns)
+        #: per pattern: the ``mentions`` needle (without spaces) it is, or None
+        self.mentions = tuple(p if p in words else None for p in patterns)
+        #: per pattern: the ``mentions`` phrases whose longest word it is, with their regex
+        self.phrases = tuple(tuple(sorted(phrases.get(p, ()))) for p in patterns)
+
+
+def _needle_scan(contains: Iterable[str], mentions_: Iterable[str]) -> _NeedleScan | None:
+    """The scan of the needles; None when there is none, or when one holds a lone surrogate
+    (not UTF-8: the pyahocorasick automata over `str` then find them)."""
+    contains, mentions_ = list(contains), list(mentions_)
+    if not (contains or mentions_) or any(_utf8(n) is None for n in (*contains, *mentions_)):
         return None
-    return scan
+    return _NeedleScan(contains, mentions_)
 
 
 def _options_key(options: Any) -> tuple[Any, ...]:
@@ -91,8 +120,8 @@ def _options_key(options: Any) -> tuple[Any, ...]:
 
 def _regex_set(patterns: list[Any]) -> Any:
     """An RE2 set of compiled patterns, with their own pattern text and options (so each
-    matches exactly as alone); None when RE2 will not build it. As for `_needle_set`, a
-    compiled set cannot fail on a text."""
+    matches exactly as alone); None when RE2 will not build it. A compiled set cannot fail on a
+    text."""
     options = patterns[0].options
     same = _options_key(options)
     try:
@@ -170,7 +199,7 @@ class TextSource:
         self._mentions: set[str] = set()
         self._contain_list: tuple[str, ...] = ()
         self._mention_list: tuple[str, ...] = ()
-        self.needle_set: Any = None
+        self.needle_set: _NeedleScan | None = None
         self.contain_automaton: Any = None
         self.mention_automaton: Any = None
 
@@ -194,8 +223,7 @@ class TextSource:
             self.regex_set = _regex_set(self._regexes)
         self._contain_list = tuple(sorted(self._contains))
         self._mention_list = tuple(sorted(self._mentions))
-        if self._contain_list or self._mention_list:
-            self.needle_set = _needle_set(list(self._contain_list), list(self._mention_list))
+        self.needle_set = _needle_scan(self._contain_list, self._mention_list)
         if self.needle_set is None:
             self.contain_automaton = _automaton(self._contains)
             self.mention_automaton = _automaton(self._mentions)
@@ -260,39 +288,47 @@ class TextSource:
         return hits
 
     def contain_positions(self) -> dict[str, int]:
-        """Once frozen: each ``contains`` needle's index in the hits `scan` gives (the
-        ``mentions`` needles follow them)."""
-        return {needle: i for i, needle in enumerate(self._contain_list)}
+        """Once frozen, with `needle_set` built: each ``contains`` needle's index in the
+        hits `scan` gives."""
+        assert self.needle_set is not None
+        return {n: i for i, n in enumerate(self.needle_set.contains) if n is not None}
 
-    def mention_count(self) -> int:
-        """Once frozen: how many ``mentions`` needles `scan` reports (after the
-        ``contains`` needles)."""
-        return len(self._mention_list)
+    def pattern_count(self) -> int:
+        """Once frozen, with `needle_set` built: how many patterns `scan` may report."""
+        assert self.needle_set is not None
+        return len(self.needle_set.patterns)
 
-    def scan(self, s: State) -> list[int]:
-        """Find the registered needles in the folded text: one RE2 set match (only when
-        `needle_set` is built). The indices found (see `contain_positions`) are cached under
-        `hits_key` for the rule index; the needles found under `contained_key` and
-        `mentioned_key`."""
+    def scan(self, s: State) -> Iterable[int]:
+        """Find the registered needles in the folded text: one pass of the `needle_set`
+        automaton (only when it is built). The indices of the patterns found (see
+        `contain_positions`) are cached under `hits_key` for the rule index; the needles
+        found under `contained_key` and `mentioned_key`."""
         text = self.fold(s)
+        scan = self.needle_set
+        assert scan is not None
         # surrogatepass: a lone surrogate cannot take part in a match of UTF-8 needles
-        hits: list[int] = self.needle_set.Match(text.encode("utf-8", "surrogatepass"))
-        contained = mentioned = _EMPTY
-        if hits:
-            contains, mentions_ = self._contain_list, self._mention_list
-            n = len(contains)
-            found_c: list[str] = []
-            found_m: list[str] = []
-            for i in hits:
-                if i < n:
-                    found_c.append(contains[i])
-                else:
-                    found_m.append(mentions_[i - n])
-            contained = frozenset(found_c)
-            mentioned = frozenset(found_m)
+        found = scan.find(text.encode("utf-8", "surrogatepass"), overlapping=True)
         cache = s.cache
-        cache[self.contained_key] = contained
-        cache[self.mentioned_key] = mentioned
+        if not found:
+            cache[self.contained_key] = cache[self.mentioned_key] = _EMPTY
+            cache[self.hits_key] = ()
+            return ()
+        hits = {hit[0] for hit in found}
+        contains, mentions_, phrases = scan.contains, scan.mentions, scan.phrases
+        found_c: list[str] = []
+        found_m: list[str] = []
+        for i in hits:
+            needle = contains[i]
+            if needle is not None:
+                found_c.append(needle)
+            needle = mentions_[i]
+            if needle is not None:
+                found_m.append(needle)
+            for phrase, regex in phrases[i]:
+                if regex.search(text) is not None:
+                    found_m.append(phrase)
+        cache[self.contained_key] = frozenset(found_c) if found_c else _EMPTY
+        cache[self.mentioned_key] = frozenset(found_m) if found_m else _EMPTY
         cache[self.hits_key] = hits
         return hits
 
