@@ -15,7 +15,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from routing.compiler import texts
 from routing.compiler.predicates import _LONG_FOLDS, folded_with_origin, mentions, words_of
 from routing.compiler.state import State
 from routing.compiler.texts import TextSource, required_literals
@@ -79,9 +78,7 @@ def test_the_character_tables_match_python() -> None:
     spaces = [c for c in every if c.isspace()]
     assert [c for c in every if not re.match(r"\S", c)] == spaces
     assert [c for c in every if re.match(r"\s", c)] == spaces
-    assert [c for c in every if re.match(r"\w", c)] == [
-        c for c in every if c.isalnum() or c == "_"
-    ]
+    assert [c for c in every if re.match(r"\w", c)] == [c for c in every if c.isalnum() or c == "_"]
 
 
 # ---------------------------------------------------------------------------- prefilter
@@ -191,3 +188,26 @@ def test_a_needle_that_is_not_utf8_leaves_the_source_on_the_automata() -> None:
         frozenset({"word7x and"}),
     )
     assert source.hits_key not in s.cache
+
+
+@settings(max_examples=500)
+@given(_TEXT)
+def test_folded_with_origin_knows_every_origin(text: str) -> None:
+    """`folded_with_origin` gives, for every folded character, the index of the character
+    it came from (as the character-by-character reading does), and nothing past the end."""
+    got = folded_with_origin(text, text.casefold())
+    want = tuple(i for i, ch in enumerate(text) for _ in ch.casefold())
+    if len(want) == len(text):
+        assert (type(got), got) == (str, text.casefold())
+        return
+    origin = got.origin  # type: ignore[attr-defined]
+    assert (str(got), len(origin), tuple(origin[i] for i in range(len(origin)))) == (
+        text.casefold(),
+        len(want),
+        want,
+    )
+    assert [origin[-i] for i in range(1, len(want) + 1)] == [
+        want[-i] for i in range(1, len(want) + 1)
+    ]
+    with pytest.raises(IndexError):
+        origin[len(want)]
