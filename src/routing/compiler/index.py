@@ -656,9 +656,9 @@ class RuleIndex:
         #: finds the guard words in a text (None when no guard has a word, or when the
         #: ``text`` source's needle scan finds them: `text`)
         self.words = words
-        #: the ``text`` source whose one RE2 set scan also finds the guard words, and the
-        #: mask of each of its hit indices (0 for a needle no guard has); set by `finish`
-        self.text: tuple[TextSource, tuple[int, ...]] | None = None
+        #: the ``text`` source whose one needle scan also finds the guard words, and the
+        #: mask of each guard word; set by `finish`
+        self.text: tuple[TextSource, dict[str, int]] | None = None
         #: the guard words registered with a text source, until `finish`
         self._pending = shared
         #: the lookups of the fields no action writes, with positions across stages
@@ -682,11 +682,7 @@ class RuleIndex:
         if source.needle_set is None:
             self.words = WordScanner(word_masks)
             return
-        at = source.contain_positions()
-        masks = [0] * source.pattern_count()
-        for word, mask in word_masks.items():
-            masks[at[word]] |= mask
-        self.text = (source, tuple(masks))
+        self.text = (source, dict(word_masks))
 
     def fixed(self, s: State) -> int:
         """The positions, across stages, that the ticket's text (its guard words, found in
@@ -702,14 +698,16 @@ class RuleIndex:
             found |= table.get(value, 0)
         shared = self.text
         if shared is not None:
-            # the hit indices of the ``text`` source's needle scan, which the conditions'
-            # ``contains``/``mentions`` tests read too: one scan serves both
+            # the ``contains`` needles the ``text`` source's scan found (the conditions'
+            # ``contains``/``mentions`` tests read that scan too: one serves both); the
+            # guard words are among its needles
             source, masks = shared
-            hits = s.cache.get(source.hits_key)
-            if hits is None:
-                hits = source.scan(s)
-            for i in hits:
-                found |= masks[i]
+            words = s.cache.get(source.contained_key)
+            if words is None:
+                words = source.scan(s)
+            get = masks.get
+            for word in words:
+                found |= get(word, 0)
             return found
         words = self.words
         if words is None:
