@@ -96,14 +96,15 @@ class _NeedleScan:
         automaton = ahocorasick_rs.AhoCorasick(
             list(self.patterns), implementation=impl, store_patterns=True
         )
-        #: ``find(text, overlapping=True)``: the pattern of every occurrence in a `str`
-        #: (UnicodeEncodeError for a lone surrogate)
+        #: ``find(text, True)``: the pattern of every occurrence in a `str`, overlapping
+        #: (UnicodeEncodeError for a lone surrogate); a keyword argument would cost more
+        #: than the whole search of a short text
         self.find: Callable[..., list[str]] = automaton.find_matches_as_strings
         twin = ahocorasick_rs.BytesAhoCorasick(
             [p.encode("utf-8") for p in self.patterns], implementation=impl
         )
-        #: ``bytes_find(data, overlapping=True)``: (pattern index, start, end) of every
-        #: occurrence in UTF-8 bytes
+        #: ``bytes_find(data, True)``: (pattern index, start, end) of every occurrence in
+        #: UTF-8 bytes, overlapping
         self.bytes_find: Callable[..., list[tuple[int, int, int]]] = twin.find_matches_as_indexes
         #: the ``contains`` needles
         self.contains = frozenset(contains)
@@ -117,11 +118,11 @@ class _NeedleScan:
     def found(self, text: str) -> Iterable[str]:
         """The patterns that occur in `text` (with repeats)."""
         try:
-            return self.find(text, overlapping=True)
+            return self.find(text, True)
         except UnicodeEncodeError:  # a lone surrogate: it cannot take part in a match
             patterns = self.patterns
             data = text.encode("utf-8", "surrogatepass")
-            return [patterns[i] for i, _start, _end in self.bytes_find(data, overlapping=True)]
+            return [patterns[i] for i, _start, _end in self.bytes_find(data, True)]
 
 
 def _needle_scan(contains: Iterable[str], mentions_: Iterable[str]) -> _NeedleScan | None:
@@ -252,7 +253,12 @@ class TextSource:
         cache = s.cache
         v: str | None = cache.get(self.fold_key)
         if v is None:
-            v = cache[self.fold_key] = (self.read(s) or "").casefold()
+            text = self.read(s) or ""
+            v = cache[self.fold_key] = text.casefold()
+            if len(v) == len(text):
+                # one folded character per character: `_confirm`'s haystack is this very
+                # text (the usual case; saves it reading and comparing the text again)
+                cache[self._folded_words] = v
         return v
 
     def words(self, s: State) -> str:
