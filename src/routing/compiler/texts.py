@@ -8,12 +8,14 @@ set reads, `TextSource` keeps, per ticket and only once something asks for it:
   `State.cache` key ``fold:<source>`` (the rule index reads ``fold:text`` too);
 - the ``mentions`` words, ``collapse(casefold(text))``, under ``words:<source>``;
 - the needles present in the folded text, found by ONE scan over the constant needles of
-  every ``contains``/``mentions`` test of the rule set on that source: an RE2 set (a DFA
-  over all needles, one C call per text), or an Aho-Corasick automaton where RE2 cannot
-  take the needles. A test then asks a set, and ``mentions`` confirms word boundaries only
-  for the needles actually present. The rule index registers its guard words as
-  ``contains`` needles of the ``text`` source and reads the same match's hit indices
-  (``needle-hits:text``), so one match per ticket serves conditions and index;
+  every ``contains``/``mentions`` test of the rule set on that source: an Aho-Corasick
+  automaton (ahocorasick-rs, `_NeedleScan`; a ``mentions`` phrase is found by its longest
+  word, then by a regex), or pyahocorasick automata over `str` for a needle that is not
+  UTF-8. The needles found are cached as sets under ``contained:<source>`` and
+  ``mentioned:<source>``; a test asks a set, and ``mentions`` confirms word boundaries
+  only for the needles actually present. The rule index registers its guard words as
+  ``contains`` needles of the ``text`` source and reads ``contained:text``, so one scan
+  per ticket serves conditions and index (docs/decisions/0019-needle-scan.md);
 - the results of every ``matches`` test on the source, from one RE2 set of its patterns.
 
 `RegexTest` runs a ``matches`` test behind a literal prefilter: when every match of the
