@@ -15,7 +15,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from routing.compiler import texts
 from routing.compiler.predicates import _LONG_FOLDS, folded_with_origin, mentions, words_of
 from routing.compiler.state import State
 from routing.compiler.texts import TextSource, required_literals
@@ -72,12 +71,14 @@ def test_mentions_on_the_folded_text_equals_mentions_on_the_words(
 
 
 def test_the_character_tables_match_python() -> None:
-    """`_LONG_FOLDS` holds exactly the characters whose fold is longer; `texts._SPACES`
-    exactly those `str.isspace` accepts; `\\S` and `\\w` agree with `str` as assumed."""
+    """`_LONG_FOLDS` holds exactly the characters whose fold is longer; `\\s`, `\\S` and
+    `\\w` agree with `str` as assumed (the phrase and word regexes rest on them)."""
     every = [chr(c) for c in range(0x110000)]
     assert [c for c in every if _LONG_FOLDS.match(c)] == [c for c in every if len(c.casefold()) > 1]
-    assert [ord(c) for c in every if c.isspace()] == list(texts._SPACES)
-    assert [c for c in every if not re.match(r"\S", c)] == [c for c in every if c.isspace()]
+    spaces = [c for c in every if c.isspace()]
+    assert [c for c in every if not re.match(r"\S", c)] == spaces
+    assert [c for c in every if re.match(r"\s", c)] == spaces
+    assert [c for c in every if re.match(r"\w", c)] == [c for c in every if c.isalnum() or c == "_"]
 
 
 # ---------------------------------------------------------------------------- prefilter
@@ -154,13 +155,14 @@ def _state(subject: str) -> State:
         st.sampled_from(["ab", "b a", "ß", "ss", "i̇", "k", "a b", "_", "\ud800x"]), max_size=5
     ),
     st.lists(st.sampled_from(["ab", "b a", "ss", "i̇", "k", "ab k", "_"]), max_size=4),
-    _TEXT,
+    st.lists(_CHARS | st.just("\udfff"), max_size=14).map("".join),
 )
 def test_the_set_scan_finds_what_substring_tests_find(
     contains: list[str], mentioned: list[str], subject: str
 ) -> None:
-    """The RE2 set (or the automaton, where RE2 declines a needle) reports exactly the
-    needles that occur: contains needles in the folded text, mentions phrases in the words."""
+    """The needle scan (or the pyahocorasick automata, for a needle that is not UTF-8)
+    reports exactly the needles that occur: contains needles in the folded text, mentions
+    phrases in the words, lone surrogates in the text included."""
     source = TextSource("subject", lambda s: s.ticket.subject)
     source.add_contains(contains)
     source.add_mentions(mentioned)
@@ -172,22 +174,40 @@ def test_the_set_scan_finds_what_substring_tests_find(
     assert source.mentioned(s) == frozenset(n for n in mentioned if n in words)
 
 
-def test_a_needle_set_re2_cannot_hold_falls_back_to_the_automata(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """Needles too many for RE2's memory budget are found by the automata, with the answers
-    a set would give, and `scan`'s hit indices are never asked for (no set)."""
-    small = texts._needle_options()
-    small.max_mem = 1 << 12
-    monkeypatch.setattr(texts, "_needle_options", lambda: small)
+def test_a_needle_that_is_not_utf8_leaves_the_source_on_the_automata() -> None:
+    """A needle with a lone surrogate is found by the pyahocorasick automata over `str`,
+    with the answers the needle scan would give."""
     source = TextSource("subject", lambda s: s.ticket.subject)
-    source.add_contains(f"word{i}x" for i in range(300))
+    source.add_contains([*(f"word{i}x" for i in range(30)), "x\ud800"])
     source.add_mentions(["word7x and"])
     source.freeze()
-    s = _state("… WORD7X  and word299x, word30 (no x) and word3word42x")
+    s = _state("… WORD7X  and word29x, word30 (no x) and word3word12x \ud800")
     assert (source.needle_set, source.contained(s), source.mentioned(s)) == (
         None,
-        frozenset({"word7x", "word299x", "word42x"}),
+        frozenset({"word7x", "word29x", "word12x"}),
         frozenset({"word7x and"}),
     )
-    assert source.hits_key not in s.cache
+    assert source.contained_key in s.cache
+
+
+@settings(max_examples=500)
+@given(_TEXT)
+def test_folded_with_origin_knows_every_origin(text: str) -> None:
+    """`folded_with_origin` gives, for every folded character, the index of the character
+    it came from (as the character-by-character reading does), and nothing past the end."""
+    got = folded_with_origin(text, text.casefold())
+    want = tuple(i for i, ch in enumerate(text) for _ in ch.casefold())
+    if len(want) == len(text):
+        assert (type(got), got) == (str, text.casefold())
+        return
+    origin = got.origin  # type: ignore[attr-defined]
+    assert (str(got), len(origin), tuple(origin[i] for i in range(len(origin)))) == (
+        text.casefold(),
+        len(want),
+        want,
+    )
+    assert [origin[-i] for i in range(1, len(want) + 1)] == [
+        want[-i] for i in range(1, len(want) + 1)
+    ]
+    with pytest.raises(IndexError):
+        origin[len(want)]

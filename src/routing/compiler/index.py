@@ -20,9 +20,10 @@ earlier stages left it, the positions of the rules to visit, as an int used as a
 dict lookup per lookup field, one per ticket tag, and the words found by ONE scan of the
 case-folded text (`RuleIndex.fixed`, shared by all stages: each word maps to one mask over
 every stage's positions), plus the unguarded rules. The words are registered as needles of
-the rule set's ``text`` source (`routing.compiler.texts`), so the RE2 set match that finds
-the conditions' ``contains``/``mentions`` needles finds the guard words too: one match per
-ticket serves both, and `WordScanner` is left for when RE2 does not build that set. A field
+the rule set's ``text`` source (`routing.compiler.texts`), so the scan that finds the
+conditions' ``contains``/``mentions`` needles finds the guard words too: one scan per ticket
+serves both, and `WordScanner` is left for when that source has no scan (a guard word that
+is not UTF-8). A field
 that a rule of a ``mode: all`` stage writes (route, priority, set, tag, assign) is not used
 to guard the later rules of that stage. docs/decisions/0012-rule-index.md gives the
 reasoning and the step budget's rule; docs/decisions/0017-stage-plans.md the bit sets, the
@@ -656,9 +657,9 @@ class RuleIndex:
         #: finds the guard words in a text (None when no guard has a word, or when the
         #: ``text`` source's needle scan finds them: `text`)
         self.words = words
-        #: the ``text`` source whose one RE2 set scan also finds the guard words, and the
-        #: mask of each of its hit indices (0 for a needle no guard has); set by `finish`
-        self.text: tuple[TextSource, tuple[int, ...]] | None = None
+        #: the ``text`` source whose one needle scan also finds the guard words, and the
+        #: mask of each guard word; set by `finish`
+        self.text: tuple[TextSource, dict[str, int]] | None = None
         #: the guard words registered with a text source, until `finish`
         self._pending = shared
         #: the lookups of the fields no action writes, with positions across stages
@@ -673,8 +674,8 @@ class RuleIndex:
 
     def finish(self) -> None:
         """Once the text sources are frozen (`CodeGen.finish`): find the guard words by the
-        ``text`` source's needle scan, or, when RE2 did not build that set, by a
-        `WordScanner` of their own (RE2 alone, or pyahocorasick, as it decides)."""
+        ``text`` source's needle scan, or, when that source has none (a needle that is not
+        UTF-8), by a `WordScanner` of their own (RE2, or pyahocorasick, as it decides)."""
         if self._pending is None:
             return
         source, word_masks = self._pending
@@ -682,11 +683,7 @@ class RuleIndex:
         if source.needle_set is None:
             self.words = WordScanner(word_masks)
             return
-        at = source.contain_positions()
-        masks = [0] * (len(at) + source.mention_count())
-        for word, mask in word_masks.items():
-            masks[at[word]] |= mask
-        self.text = (source, tuple(masks))
+        self.text = (source, dict(word_masks))
 
     def fixed(self, s: State) -> int:
         """The positions, across stages, that the ticket's text (its guard words, found in
@@ -702,14 +699,16 @@ class RuleIndex:
             found |= table.get(value, 0)
         shared = self.text
         if shared is not None:
-            # the hit indices of the ``text`` source's needle scan, which the conditions'
-            # ``contains``/``mentions`` tests read too: one scan serves both
+            # the ``contains`` needles the ``text`` source's scan found (the conditions'
+            # ``contains``/``mentions`` tests read that scan too: one serves both); the
+            # guard words are among its needles
             source, masks = shared
-            hits = s.cache.get(source.hits_key)
-            if hits is None:
-                hits = source.scan(s)
-            for i in hits:
-                found |= masks[i]
+            present: frozenset[str] | None = s.cache.get(source.contained_key)
+            if present is None:
+                present = source.scan(s)
+            mask_of = masks.get
+            for word in present:
+                found |= mask_of(word, 0)
             return found
         words = self.words
         if words is None:
@@ -742,7 +741,7 @@ def build_index(
     very closure conditions use); `costs` holds each rule's step cost, per stage.
 
     With `text` (the compiled rule set's ``text`` source, made on demand), the guard words
-    are registered as ``contains`` needles of that source, so that one RE2 set scan per
+    are registered as ``contains`` needles of that source, so that one needle scan per
     ticket serves the conditions and the index; call `RuleIndex.finish` once the sources
     are frozen. (Words that are not UTF-8, a lone surrogate, keep a scanner of their own.)"""
     guards = _Guards(checked)

@@ -19,7 +19,7 @@ import re
 import zoneinfo
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any, NoReturn
+from typing import Any, NoReturn, Protocol
 
 from routing.compiler.state import EvalFailure, State
 from routing.dsl.passes.check_types import parse_datetime_literal
@@ -52,13 +52,21 @@ def collapse(text: str) -> str:
     return " ".join(text.split())
 
 
+class _Indexed(Protocol):
+    """Origins by index: a tuple, or `_Origins`."""
+
+    def __getitem__(self, i: int, /) -> int: ...
+
+    def __len__(self) -> int: ...
+
+
 class _Mapped(str):
     """A folded, space-collapsed text whose folding changed lengths ("İ" -> "i" + U+0307,
     "ß" -> "ss"): `origin[i]` is the index in `original` of the character that folded
     character i came from, so word boundaries are judged on the ticket's own text."""
 
     original: str
-    origin: tuple[int, ...]
+    origin: _Indexed
 
 
 _TOKENS = re.compile(r"\S+")  # `\S` is exactly `not str.isspace()` (tests/compiler pin it)
@@ -105,24 +113,55 @@ def words_of(text: str) -> str:
     return out
 
 
+class _Origins:
+    """The origins of a folded text whose folding changed lengths at a few characters:
+    `origins[i]` is the index in the original text of the character that folded character
+    i came from, computed on demand from the few long folds (a `mentions` test reads four
+    of them per occurrence: building every origin of a long text cost more than the test)."""
+
+    __slots__ = ("_marks", "_n")
+
+    def __init__(self, marks: tuple[tuple[int, int, int], ...], n: int) -> None:
+        #: (first folded index, folded index after, original index) of each long fold
+        self._marks = marks
+        self._n = n
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, i: int) -> int:
+        if i < 0:
+            i += self._n
+        if not 0 <= i < self._n:
+            raise IndexError(i)
+        shift = 0
+        for first, after, at in self._marks:
+            if i < first:
+                break
+            if i < after:
+                return at
+            shift += after - first - 1
+        return i - shift
+
+
 def folded_with_origin(text: str, folded: str) -> str:
     """`folded` (``text.casefold()``), knowing where each character came from when folding
     changed lengths: for `mentions` of a needle without spaces, which white space cannot
     affect, this is the same haystack as `words_of(text)` and much cheaper to build (only
-    the few characters with a long fold break the one-to-one run of positions)."""
+    the few characters with a long fold break the one-to-one run of positions, and their
+    places are all `_Origins` keeps)."""
     if len(folded) == len(text):
         return folded
-    origin: list[int] = []
-    prev = 0
+    marks: list[tuple[int, int, int]] = []
+    shift = 0
     for m in _LONG_FOLDS.finditer(text):
         at = m.start()
-        origin.extend(range(prev, at))
-        origin.extend([at] * len(m.group().casefold()))
-        prev = at + 1
-    origin.extend(range(prev, len(text)))
+        size = len(m.group().casefold())
+        marks.append((at + shift, at + shift + size, at))
+        shift += size - 1
     out = _Mapped(folded)
     out.original = text
-    out.origin = tuple(origin)
+    out.origin = _Origins(tuple(marks), len(folded))
     return out
 
 

@@ -8,12 +8,14 @@ set reads, `TextSource` keeps, per ticket and only once something asks for it:
   `State.cache` key ``fold:<source>`` (the rule index reads ``fold:text`` too);
 - the ``mentions`` words, ``collapse(casefold(text))``, under ``words:<source>``;
 - the needles present in the folded text, found by ONE scan over the constant needles of
-  every ``contains``/``mentions`` test of the rule set on that source: an RE2 set (a DFA
-  over all needles, one C call per text), or an Aho-Corasick automaton where RE2 cannot
-  take the needles. A test then asks a set, and ``mentions`` confirms word boundaries only
-  for the needles actually present. The rule index registers its guard words as
-  ``contains`` needles of the ``text`` source and reads the same match's hit indices
-  (``needle-hits:text``), so one match per ticket serves conditions and index;
+  every ``contains``/``mentions`` test of the rule set on that source: an Aho-Corasick
+  automaton (ahocorasick-rs, `_NeedleScan`; a ``mentions`` phrase is found by its longest
+  word, then by a regex), or pyahocorasick automata over `str` for a needle that is not
+  UTF-8. The needles found are cached as sets under ``contained:<source>`` and
+  ``mentioned:<source>``; a test asks a set, and ``mentions`` confirms word boundaries
+  only for the needles actually present. The rule index registers its guard words as
+  ``contains`` needles of the ``text`` source and reads ``contained:text``, so one scan
+  per ticket serves conditions and index (docs/decisions/0019-needle-scan.md);
 - the results of every ``matches`` test on the source, from one RE2 set of its patterns.
 
 `RegexTest` runs a ``matches`` test behind a literal prefilter: when every match of the
@@ -25,10 +27,12 @@ Nothing here is keyed on ticket contents: the caches live in the per-ticket `Sta
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import ahocorasick  # type: ignore[import-not-found, import-untyped, unused-ignore]
+import ahocorasick_rs
 import re2
 
 from routing.compiler.predicates import (
@@ -43,46 +47,93 @@ from routing.dsl.regex import regex_test
 __all__ = ["RegexTest", "TextSource", "literal_options", "required_literals"]
 
 
-#: every character `str.isspace` accepts, as RE2 escapes (tests/compiler pin the list)
-_SPACES = (
-    0x9, 0xA, 0xB, 0xC, 0xD, 0x1C, 0x1D, 0x1E, 0x1F, 0x20, 0x85, 0xA0, 0x1680,
-    *range(0x2000, 0x200B), 0x2028, 0x2029, 0x202F, 0x205F, 0x3000,
-)  # fmt: skip
-_SPACE_RUN = ("[" + "".join(f"\\x{{{c:x}}}" for c in _SPACES) + "]+").encode()
 _EMPTY: frozenset[str] = frozenset()
 
 
-def _needle_options() -> Any:
-    options = re2.Options()
-    options.max_mem = 64 << 20
-    options.log_errors = False
-    return options
+def _phrase_regex(phrase: str) -> re.Pattern[str]:
+    """Finds ``phrase`` (a collapsed ``mentions`` needle) in a folded text exactly where its
+    words hold it: its words with a run of white space for each space (``\\s`` is
+    `str.isspace`, as tests/compiler pin)."""
+    return re.compile(r"\s+".join(re.escape(word) for word in phrase.split(" ")))
 
 
-def _needle_set(contains: list[str], mentions_: list[str]) -> Any:
-    """An RE2 set over the folded text: each ``contains`` needle as a literal, each
-    ``mentions`` phrase with a run of white space for each of its spaces (so it matches
-    the folded text exactly where the phrase is in the collapsed words). None when RE2
-    refuses a needle (text that is not UTF-8) or the set (its DFA would not fit), or when
-    a probe text holding every needle does not find them all."""
-    quote = re2._re2.RE2.QuoteMeta
+def _utf8(text: str) -> bytes | None:
+    """`text` as UTF-8, or None when it holds a lone surrogate."""
     try:
-        patterns = [quote(n.encode()) for n in contains]
-        patterns += [_SPACE_RUN.join(quote(w.encode()) for w in n.split(" ")) for n in mentions_]
-        scan = re2._re2.Set(re2._re2.RE2.Anchor.UNANCHORED, _needle_options())
-        for pattern in patterns:
-            if scan.Add(pattern) < 0:  # pragma: no cover - quoted literals always parse
-                return None
-        if not scan.Compile():  # pragma: no cover - the DFA of a few hundred words fits
-            return None
-        # a probe holding every needle must find every needle: a set whose DFA does not fit
-        # its memory finds nothing, silently (the automata then scan instead)
-        probe = scan.Match(b"\n".join(n.encode() for n in (*contains, *mentions_)))
-    except (UnicodeEncodeError, re2.error):
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
         return None
-    if probe is None or sorted(probe) != list(range(len(patterns))):
+
+
+class _NeedleScan:
+    """One Aho-Corasick automaton (ahocorasick-rs: a contiguous NFA over UTF-8) over the
+    *patterns* of a text source: its ``contains`` needles, its ``mentions`` needles without
+    spaces, and for each ``mentions`` phrase the longest of its words (the phrase itself is
+    then looked for by `_phrase_regex`, only in a text that holds that word).
+
+    A contiguous NFA of a few hundred needles takes a few tens of KB, against the MB or so
+    of states an RE2 set's DFA builds: inside a dry-run, where each ticket's other work
+    pushes the tables out of the CPU caches, it costs about a fifth less per ticket. The
+    automaton gives the patterns found as the very `str` objects it was built from, and
+    set intersections in C sort them into needles contained and mentioned. A text with a
+    lone surrogate (not UTF-8) is scanned as ``surrogatepass`` bytes by a twin automaton:
+    UTF-8 is self-synchronising, so a needle's bytes occur in a text's bytes exactly when
+    the needle occurs in the text.
+    """
+
+    __slots__ = ("anchors", "bytes_find", "contains", "find", "mentions", "patterns", "phrases")
+
+    def __init__(self, contains: Iterable[str], mentions_: Iterable[str]) -> None:
+        phrases: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+        words: set[str] = set()
+        for needle in mentions_:
+            if " " in needle:
+                anchor = max(needle.split(" "), key=len)
+                phrases.setdefault(anchor, []).append((needle, _phrase_regex(needle)))
+            else:
+                words.add(needle)
+        #: the patterns, in the automata's order
+        self.patterns = tuple(sorted({*contains, *words, *phrases}))
+        impl = ahocorasick_rs.Implementation.ContiguousNFA
+        automaton = ahocorasick_rs.AhoCorasick(
+            list(self.patterns), implementation=impl, store_patterns=True
+        )
+        #: ``find(text, True)``: the pattern of every occurrence in a `str`, overlapping
+        #: (UnicodeEncodeError for a lone surrogate); a keyword argument would cost more
+        #: than the whole search of a short text
+        self.find: Callable[..., list[str]] = automaton.find_matches_as_strings
+        twin = ahocorasick_rs.BytesAhoCorasick(
+            [p.encode("utf-8") for p in self.patterns], implementation=impl
+        )
+        #: ``bytes_find(data, True)``: (pattern index, start, end) of every occurrence in
+        #: UTF-8 bytes, overlapping
+        self.bytes_find: Callable[..., list[tuple[int, int, int]]] = twin.find_matches_as_indexes
+        #: the ``contains`` needles
+        self.contains = frozenset(contains)
+        #: the ``mentions`` needles without spaces
+        self.mentions = frozenset(words)
+        #: the phrases' longest words
+        self.anchors = frozenset(phrases)
+        #: for each of `anchors`, the phrases whose longest word it is, with their regexes
+        self.phrases = {a: tuple(sorted(p)) for a, p in phrases.items()}
+
+    def found(self, text: str) -> Iterable[str]:
+        """The patterns that occur in `text` (with repeats)."""
+        try:
+            return self.find(text, True)
+        except UnicodeEncodeError:  # a lone surrogate: it cannot take part in a match
+            patterns = self.patterns
+            data = text.encode("utf-8", "surrogatepass")
+            return [patterns[i] for i, _start, _end in self.bytes_find(data, True)]
+
+
+def _needle_scan(contains: Iterable[str], mentions_: Iterable[str]) -> _NeedleScan | None:
+    """The scan of the needles; None when there is none, or when one holds a lone surrogate
+    (not UTF-8: the pyahocorasick automata over `str` then find them)."""
+    contains, mentions_ = list(contains), list(mentions_)
+    if not (contains or mentions_) or any(_utf8(n) is None for n in (*contains, *mentions_)):
         return None
-    return scan
+    return _NeedleScan(contains, mentions_)
 
 
 def _options_key(options: Any) -> tuple[Any, ...]:
@@ -91,8 +142,8 @@ def _options_key(options: Any) -> tuple[Any, ...]:
 
 def _regex_set(patterns: list[Any]) -> Any:
     """An RE2 set of compiled patterns, with their own pattern text and options (so each
-    matches exactly as alone); None when RE2 will not build it. As for `_needle_set`, a
-    compiled set cannot fail on a text."""
+    matches exactly as alone); None when RE2 will not build it. A compiled set cannot fail on a
+    text."""
     options = patterns[0].options
     same = _options_key(options)
     try:
@@ -142,7 +193,6 @@ class TextSource:
         "contain_automaton",
         "contained_key",
         "fold_key",
-        "hits_key",
         "key",
         "mention_automaton",
         "mentioned_key",
@@ -159,7 +209,6 @@ class TextSource:
         self.words_key = f"words:{key}"
         self.contained_key = f"contained:{key}"
         self.mentioned_key = f"mentioned:{key}"
-        self.hits_key = f"needle-hits:{key}"
         self._exact = f"exact-words:{key}"
         self._folded_words = f"folded-words:{key}"
         self._encoded = f"utf8:{key}"
@@ -170,7 +219,7 @@ class TextSource:
         self._mentions: set[str] = set()
         self._contain_list: tuple[str, ...] = ()
         self._mention_list: tuple[str, ...] = ()
-        self.needle_set: Any = None
+        self.needle_set: _NeedleScan | None = None
         self.contain_automaton: Any = None
         self.mention_automaton: Any = None
 
@@ -194,8 +243,7 @@ class TextSource:
             self.regex_set = _regex_set(self._regexes)
         self._contain_list = tuple(sorted(self._contains))
         self._mention_list = tuple(sorted(self._mentions))
-        if self._contain_list or self._mention_list:
-            self.needle_set = _needle_set(list(self._contain_list), list(self._mention_list))
+        self.needle_set = _needle_scan(self._contain_list, self._mention_list)
         if self.needle_set is None:
             self.contain_automaton = _automaton(self._contains)
             self.mention_automaton = _automaton(self._mentions)
@@ -207,7 +255,12 @@ class TextSource:
         cache = s.cache
         v: str | None = cache.get(self.fold_key)
         if v is None:
-            v = cache[self.fold_key] = (self.read(s) or "").casefold()
+            text = self.read(s) or ""
+            v = cache[self.fold_key] = text.casefold()
+            if len(v) == len(text):
+                # one folded character per character: `_confirm`'s haystack is this very
+                # text (the usual case; saves it reading and comparing the text again)
+                cache[self._folded_words] = v
         return v
 
     def words(self, s: State) -> str:
@@ -259,42 +312,36 @@ class TextSource:
             hits = cache[self._regex_hits] = frozenset(self.regex_set.Match(self.encoded(s)))
         return hits
 
-    def contain_positions(self) -> dict[str, int]:
-        """Once frozen: each ``contains`` needle's index in the hits `scan` gives (the
-        ``mentions`` needles follow them)."""
-        return {needle: i for i, needle in enumerate(self._contain_list)}
-
-    def mention_count(self) -> int:
-        """Once frozen: how many ``mentions`` needles `scan` reports (after the
-        ``contains`` needles)."""
-        return len(self._mention_list)
-
-    def scan(self, s: State) -> list[int]:
-        """Find the registered needles in the folded text: one RE2 set match (only when
-        `needle_set` is built). The indices found (see `contain_positions`) are cached under
-        `hits_key` for the rule index; the needles found under `contained_key` and
-        `mentioned_key`."""
+    def scan(self, s: State) -> frozenset[str]:
+        """Find the registered needles in the folded text: one pass of the `needle_set`
+        automaton (only when it is built). The ``contains`` needles found are cached under
+        `contained_key` (the rule index reads its guard words there) and given back; the
+        ``mentions`` needles found under `mentioned_key`."""
         text = self.fold(s)
-        # surrogatepass: a lone surrogate cannot take part in a match of UTF-8 needles
-        hits: list[int] = self.needle_set.Match(text.encode("utf-8", "surrogatepass"))
-        contained = mentioned = _EMPTY
-        if hits:
-            contains, mentions_ = self._contain_list, self._mention_list
-            n = len(contains)
-            found_c: list[str] = []
-            found_m: list[str] = []
-            for i in hits:
-                if i < n:
-                    found_c.append(contains[i])
-                else:
-                    found_m.append(mentions_[i - n])
-            contained = frozenset(found_c)
-            mentioned = frozenset(found_m)
+        scan = self.needle_set
+        assert scan is not None
+        found = scan.found(text)
         cache = s.cache
+        if not found:
+            cache[self.contained_key] = cache[self.mentioned_key] = _EMPTY
+            return _EMPTY
+        contained = scan.contains.intersection(found)
+        mentioned = scan.mentions.intersection(found)
+        if scan.anchors:
+            anchored = scan.anchors.intersection(found)
+            if anchored:
+                phrases = scan.phrases
+                present = [
+                    phrase
+                    for anchor in anchored
+                    for phrase, regex in phrases[anchor]
+                    if regex.search(text) is not None
+                ]
+                if present:
+                    mentioned = mentioned.union(present)
         cache[self.contained_key] = contained
         cache[self.mentioned_key] = mentioned
-        cache[self.hits_key] = hits
-        return hits
+        return contained
 
     def contained(self, s: State) -> frozenset[str]:
         """The registered ``contains`` needles that occur in the folded text."""
