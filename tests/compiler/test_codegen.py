@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from tests.oracle import Evaluator, OracleError, OracleState, compare_keys, engine_view, run_oracle
 
 import routing
-from routing.compiler.codegen import CodeGen, _locate, observed_nodes
+from routing.compiler.codegen import CodeGen, locate, observed_nodes
 from routing.compiler.state import EvalFailure
 from routing.dsl import ast
 from routing.dsl.passes._context import children as ast_children
@@ -558,7 +558,7 @@ def test_a_traceback_names_the_rule() -> None:
 
 
 def test_locate_gives_the_positions_fix_missing_locations_gives():
-    """`_locate` (one loop) and `ast.fix_missing_locations` put a position-less tree at the
+    """`locate` (one loop) and `ast.fix_missing_locations` put a position-less tree at the
     same places: every statement, expression, argument and keyword at line 1, column 0."""
     tree = py.parse(
         "def f(s, *, k=1):\n    try:\n        return g(s, x=[a.b, {1: c}], *d) or not e\n"
@@ -568,7 +568,7 @@ def test_locate_gives_the_positions_fix_missing_locations_gives():
         for name in node._attributes:
             delattr(node, name)
     ours, theirs = copy.deepcopy(tree), copy.deepcopy(tree)
-    _locate(ours)
+    locate(ours)
     py.fix_missing_locations(theirs)
     dumped = py.dump(ours, include_attributes=True)
     assert (dumped == py.dump(theirs, include_attributes=True), "lineno=1" in dumped) == (

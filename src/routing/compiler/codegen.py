@@ -49,7 +49,7 @@ from routing.model.schema import PRIORITIES, WEEKDAYS
 from routing.model.ticket import Requester
 from routing.model.types import Kind, Type
 
-__all__ = ["CodeGen", "define_key", "observed_nodes"]
+__all__ = ["CodeGen", "define_key", "locate", "observed_nodes"]
 
 _OPS: dict[str, Callable[[Any, Any], bool]] = {
     "==": operator.eq,
@@ -166,17 +166,18 @@ def _compare(left: py.expr, op: py.cmpop, right: py.expr) -> py.expr:
     return py.Compare(left=left, ops=[op], comparators=[right])
 
 
-def _locate(tree: py.AST) -> None:
-    """Put every node of `tree` at line 1, column 0, as `ast.fix_missing_locations` does for
+def locate(tree: py.AST, line: int = 1) -> None:
+    """Put every node of `tree` at `line`, column 0, as `ast.fix_missing_locations` does for
     a tree built without positions, in one loop instead of its recursive generator walk
     (which was most of the compile step at 10,000 rules). Generated code has no source
-    text, so line 1 is all a traceback can say; the file name names the rule."""
+    text, so line 1 is all a traceback can say; the file name names the rule (the fused
+    stage code gives each rule's block a line of its own: `routing.compiler.fuse`)."""
     stack = [tree]
     pop, push = stack.pop, stack.append
     while stack:
         node = pop()
         if node._attributes:  # expressions, statements, arguments, keywords: all four
-            node.lineno = node.end_lineno = 1  # type: ignore[attr-defined]
+            node.lineno = node.end_lineno = line  # type: ignore[attr-defined]
             node.col_offset = node.end_col_offset = 0  # type: ignore[attr-defined]
         for field in node._fields:
             value = getattr(node, field, None)
@@ -390,7 +391,7 @@ class CodeGen:
             module = py.Module(body=[*self._defs, _function(name, body)], type_ignores=[])
         finally:
             self._defs, self._recorded = saved
-        _locate(module)
+        locate(module)
         if self.listing is not None:
             self.listing[label] = py.unparse(module)
         exec(compile(module, f"<{label}>", "exec"), self.ns)  # noqa: S102 - built from ast nodes

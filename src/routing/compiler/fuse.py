@@ -32,15 +32,16 @@ the two on random rule sets and tickets for every event.
 from __future__ import annotations
 
 import ast as py
-import copy
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from routing.compiler.actions import Applier, Spec
-from routing.compiler.codegen import CodeGen
+from routing.compiler.codegen import CodeGen, locate
 from routing.compiler.predicates import Fn
 from routing.compiler.state import EvalFailure, State
+from routing.dsl._gc import gc_paused
 from routing.model.decision import DecisionError
 from routing.model.schema import PRIORITIES
 
@@ -153,10 +154,7 @@ def _compare(left: py.expr, op: py.cmpop, right: py.expr) -> py.expr:
 
 
 class _Localize(py.NodeTransformer):
-    """``s.ticket`` -> ``f_ticket`` and the like (`_FIXED_ATTRIBUTES`), on a copy."""
-
-    def __init__(self) -> None:
-        self.used: set[str] = set()
+    """``s.ticket`` -> ``f_ticket`` and the like (`_FIXED_ATTRIBUTES`), in place."""
 
     def visit_Attribute(self, node: py.Attribute) -> py.AST:
         value = node.value
@@ -166,19 +164,9 @@ class _Localize(py.NodeTransformer):
             and isinstance(node.ctx, py.Load)
             and node.attr in _FIXED_ATTRIBUTES
         ):
-            local = _FIXED_ATTRIBUTES[node.attr]
-            self.used.add(local)
-            return _load(local)
+            return _load(_FIXED_ATTRIBUTES[node.attr])
         self.generic_visit(node)
         return node
-
-
-def _place(tree: py.AST, line: int) -> None:
-    """Every node of `tree` at `line` (generated code has no text; lines name rules)."""
-    for node in py.walk(tree):
-        if node._attributes:
-            node.lineno = node.end_lineno = line  # type: ignore[attr-defined]
-            node.col_offset = node.end_col_offset = 0  # type: ignore[attr-defined]
 
 
 class Fuser:
@@ -190,7 +178,10 @@ class Fuser:
         self._inline = builder.inline
         self._threshold = threshold
         self._fixed = fixed
-        self._localize = _Localize()
+        # the inlined expressions are rewritten in place (`_Localize`), once: threads that
+        # build plans at the same time take turns
+        self._localized: set[int] = set()
+        self._lock = threading.Lock()
 
     def _bind(self, value: Any) -> py.expr:
         return self._builder.bind(value, "fz")
@@ -205,45 +196,61 @@ class Fuser:
         expr = self._inline.get(fn)
         if expr is None:
             return _call(self._bind(fn), _load("s"))
-        out: py.expr = self._localize.visit(copy.deepcopy(expr))
-        return out
+        if id(expr) not in self._localized:
+            # the function's own code is compiled already: its nodes are free to rewrite
+            expr = _Localize().visit(expr)
+            self._inline[fn] = expr
+            self._localized.add(id(expr))
+        return expr
 
     def function(
         self, event: str, stages: Sequence[FusedStage], spam_after: bool
     ) -> Callable[[State, list[str], list[DecisionError]], None]:
         """The fused function ``f(s, fired, errors)`` of the plan with `stages` for `event`:
         it runs every stage on `s`, appending to `fired` and `errors` as the loop does."""
-        self._localize.used = set()
+        # the cyclic collector would walk the whole rule set's heap for the few thousand
+        # nodes built here, several times (most of the build's time): it waits
+        with self._lock, gc_paused():
+            return self._function(event, stages, spam_after)
+
+    def _function(
+        self, event: str, stages: Sequence[FusedStage], spam_after: bool
+    ) -> Callable[[State, list[str], list[DecisionError]], None]:
         body: list[py.stmt] = []
         fixed_read = False
         can_stop = any(r.stop for st in stages for r in st.rules)
+        # line 1 but for the rules' blocks (`_rules` places them at their rules' lines)
+        body: list[py.stmt] = [
+            _assign(_store(local), _s_attr(attr)) for attr, local in _FIXED_ATTRIBUTES.items()
+        ]
         if can_stop:
             body.append(_assign(_store("f_stopped"), _const(False)))
+        for stmt in body:
+            locate(stmt)
         for no, st in enumerate(stages):
             block: list[py.stmt] = []
             if st.listening:
                 block += self._candidates(st, fixed_read)
+                for stmt in block:
+                    locate(stmt)
                 fixed_read = fixed_read or st.fixed
                 block += self._rules(st)
             if block:
                 if can_stop and no:
-                    body.append(_if(py.UnaryOp(op=py.Not(), operand=_load("f_stopped")), block))
+                    test = py.UnaryOp(op=py.Not(), operand=_load("f_stopped"))
+                    locate(test)
+                    wrapper = py.If(test=test, body=block, orelse=[])
+                    wrapper.lineno = wrapper.end_lineno = 1
+                    wrapper.col_offset = wrapper.end_col_offset = 0
+                    body.append(wrapper)
                 else:
                     body += block
             if st.spam:
                 body.append(self._spam())
+                locate(body[-1])
         if spam_after:
             body.append(self._spam())
-        prologue: list[py.stmt] = []
-        for attr, local in _FIXED_ATTRIBUTES.items():
-            if local in self._localize.used:
-                prologue.append(_assign(_store(local), _s_attr(attr)))
-        for stmt in prologue:
-            _place(stmt, 1)
-        body = prologue + body
-        if not body:
-            body = [py.Pass()]
-        _place_missing(body)
+            locate(body[-1])
         name = f"_fz_{len(self._builder.ns)}"
         args = py.arguments(
             posonlyargs=[],
@@ -256,7 +263,7 @@ class Fuser:
         )
         fn = py.FunctionDef(name=name, args=args, body=body, decorator_list=[], returns=None)
         module = py.Module(body=[fn], type_ignores=[])
-        _place(args, 1)
+        locate(args)
         fn.lineno = fn.end_lineno = 1
         fn.col_offset = fn.end_col_offset = 0
         space: dict[str, Any] = self._builder.ns
@@ -298,7 +305,6 @@ class Fuser:
                 )
             )
         if st.tags:
-            self._localize.used.add("f_tags")
             if len(st.tags) <= _TAG_TESTS:
                 for tag, mask in st.tags.items():
                     test = _compare(_const(tag), py.In(), _load("f_tags"))
@@ -337,7 +343,7 @@ class Fuser:
                     )
                 ]
             for stmt in block:
-                _place(stmt, rule.line)
+                locate(stmt, rule.line)
             out += block
             cleared = cleared or st.first or rule.stop
         return out
@@ -395,7 +401,6 @@ class Fuser:
                     )
                 )
             elif kind in ("tag", "untag"):
-                self._localize.used.add("f_tags")
                 tags: frozenset[str] = spec[1]
                 if len(tags) == 1:
                     method = "add" if kind == "tag" else "discard"
@@ -408,7 +413,6 @@ class Fuser:
             elif kind == "set":
                 for target, value in spec[1]:
                     if target.startswith("fields."):
-                        self._localize.used.add("f_fields")
                         key = py.Subscript(
                             value=_load("f_fields"), slice=_const(target[7:]), ctx=py.Store()
                         )
@@ -441,12 +445,3 @@ class Fuser:
 
     def _bump(self, n: int) -> py.stmt:
         return py.AugAssign(target=_s_attr("version", py.Store()), op=py.Add(), value=_const(n))
-
-
-def _place_missing(body: list[py.stmt]) -> None:
-    """Line 1 for any node not placed yet (the stage parts outside a rule's block)."""
-    for stmt in body:
-        for node in py.walk(stmt):
-            if node._attributes and not hasattr(node, "lineno"):
-                node.lineno = node.end_lineno = 1  # type: ignore[attr-defined]
-                node.col_offset = node.end_col_offset = 0  # type: ignore[attr-defined]
