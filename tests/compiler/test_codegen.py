@@ -575,3 +575,35 @@ def test_locate_gives_the_positions_fix_missing_locations_gives():
         True,
         True,
     )
+
+
+# ---------------------------------------------------------------------------- shared calls
+
+
+@pytest.mark.parametrize(
+    ("when", "calls"),
+    [
+        # the first ``lower`` runs before every other: one call
+        ('lower(subject) starts with "fwd" or lower(subject) starts with "wg:"', 1),
+        ('lower(subject) == "x" or (channel == "email" and lower(subject) == "y")', 1),
+        # the first one sits behind `channel == "email"`: the second computes its own
+        ('(channel == "email" and lower(subject) == "x") or lower(subject) == "y"', 2),
+        ('channel == "email" and lower(subject) == "x" and lower(subject) != "y"', 1),
+        ('requester.email ends with "a" or lower(subject) == "b"', 1),
+    ],
+)
+def test_a_pure_call_is_computed_once_where_it_surely_ran(when: str, calls: int) -> None:
+    """A repeated ``.lower()`` (or header read) of the same ticket text is computed once
+    and read by name where the first one has surely run; decisions are as before."""
+    ruleset = routing.loads(ONE_RULE.replace("WHEN", when.replace("'", "''")))
+    gen = CodeGen(ruleset.checked, lambda name: lambda s: None, listing=True)
+    gen.condition(ruleset.checked.expr(ruleset.checked.stages[0].rules[0].when), "rule 'r'")
+    assert gen.listing is not None
+    assert gen.listing["rule 'r'"].count(".lower()") == calls
+    unshared = routing.loads(ONE_RULE.replace("WHEN", when.replace("'", "''")), index=False)
+    for channel in ("email", "chat"):
+        for subject in ("Fwd: a", "WG: b", "X", "y", "z", ""):
+            ticket = {"id": "T-1", "channel": channel, "subject": subject}
+            want = run_oracle(ruleset.checked, Ticket.from_dict(ticket), NOW).fired
+            assert ruleset.evaluate(ticket, NOW).fired == tuple(want)
+            assert unshared.evaluate(ticket, NOW).fired == tuple(want)

@@ -2,7 +2,7 @@
 
 `CodeGen` turns a checked expression into a Python function ``f(s: State)`` whose body is
 straight-line code: ``channel == "phone" and not spam`` becomes
-``return True if (s.ticket.channel.value == 'phone' and not s.spam) else False``. The code
+``return True if (s.ticket.channel._value_ == 'phone' and not s.spam) else False``. The code
 is built as a Python `ast.Module` and compiled with `compile()`; it is never source text.
 Scalar literals are `ast.Constant` values and every other constant (a frozen set, a regex
 test, a needle set, a calendar, a field reader) is bound in the module's namespace under a
@@ -221,7 +221,9 @@ def _field_expr(key: str) -> py.expr:
             ]
         )
     if key == "channel":
-        return _attr(_ticket("channel"), "value")
+        # the enum member's value without the `value` property's Python call (`_value_`
+        # is the attribute it reads)
+        return _attr(_ticket("channel"), "_value_")
     if key == "created_at":
         return py.BoolOp(op=py.Or(), values=[_ticket("created_at"), _attr(_s(), "now")])
     if key == "updated_at":
@@ -284,6 +286,111 @@ def _local_in(zone: zoneinfo.ZoneInfo) -> Callable[[Any], datetime]:
 
 def _local_dynamic(zone: zoneinfo.ZoneInfo, t: Any) -> datetime:
     return rt.to_datetime(t).astimezone(zone)
+
+
+def _pure(node: py.expr) -> bool:
+    """Whether `node` reads only the ticket (never changed during an evaluation) through
+    attributes, ``x or ''``, ``.lower()`` and ``.get(<constant>)``: the same value every
+    time it is computed, without side effects."""
+    if isinstance(node, py.Constant):
+        return True
+    if isinstance(node, py.Attribute):
+        value = node.value
+        if isinstance(value, py.Name):
+            return value.id == "s" and node.attr == "ticket"
+        return _pure(value)
+    if isinstance(node, py.BoolOp):
+        return isinstance(node.op, py.Or) and all(_pure(v) for v in node.values)
+    return _shareable(node)
+
+
+def _shareable(node: py.expr) -> bool:
+    """A call `_Share` computes once: ``<pure>.lower()`` or ``<pure>.get(<constant>)``."""
+    if not isinstance(node, py.Call) or node.keywords or not isinstance(node.func, py.Attribute):
+        return False
+    method, args = node.func.attr, node.args
+    if method == "lower":
+        ok = not args
+    elif method == "get":
+        ok = len(args) == 1 and isinstance(args[0], py.Constant)
+    else:
+        return False
+    return ok and _pure(node.func.value)
+
+
+def _key(node: py.expr) -> Any:
+    """A structural key of a `_pure` expression (equal keys, equal code)."""
+    if isinstance(node, py.Constant):
+        return (type(node.value), node.value)
+    if isinstance(node, py.Name):
+        return node.id
+    if isinstance(node, py.Attribute):
+        return (_key(node.value), node.attr)
+    if isinstance(node, py.BoolOp):
+        return ("or", *map(_key, node.values))
+    assert isinstance(node, py.Call)
+    assert isinstance(node.func, py.Attribute)
+    return ("call", _key(node.func.value), node.func.attr, *map(_key, node.args))
+
+
+class _Share:
+    """Common calls of one condition computed once: ``(s.ticket.subject or '').lower()``
+    three times in ``subject starts with "fwd" or ... "wg:" or ... "tr:"`` becomes one
+    ``(_t9 := ...)`` and two reads of ``_t9``. A later occurrence reads the name only where
+    the first is sure to have run before it: after an ``and``/``or``'s first operand, inside
+    its later operands, after an ``if``-expression's test. Pure calls (`_shareable`) only,
+    so nothing else changes (the code is the same, with fewer calls)."""
+
+    def __init__(self, root: py.expr, temp: Callable[[], str]) -> None:
+        self._temp = temp
+        self._names: dict[Any, str] = {}
+        # the calls that occur more than once: only they get a name
+        seen: set[Any] = set()
+        self._shared: set[Any] = set()
+        for node in py.walk(root):
+            if isinstance(node, py.Call) and _shareable(node):
+                key = _key(node)
+                (self._shared if key in seen else seen).add(key)
+
+    def visit(self, node: py.AST, have: frozenset[Any]) -> frozenset[Any]:
+        """Rewrite `node`'s children in place; `have`: the calls computed on every path to
+        `node`. Returns those computed on every path through it."""
+        if isinstance(node, py.BoolOp):
+            after_first = have
+            for i, operand in enumerate(node.values):
+                node.values[i], have = self._child(operand, have)
+                if i == 0:
+                    after_first = have
+            return after_first
+        if isinstance(node, py.IfExp):
+            node.test, have = self._child(node.test, have)
+            node.body, _ = self._child(node.body, have)
+            node.orelse, _ = self._child(node.orelse, have)
+            return have
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if isinstance(value, list):
+                for i, item in enumerate(value):
+                    if isinstance(item, py.expr):
+                        value[i], have = self._child(item, have)
+            elif isinstance(value, py.expr):
+                changed, have = self._child(value, have)
+                setattr(node, field, changed)
+        return have
+
+    def _child(self, node: py.expr, have: frozenset[Any]) -> tuple[py.expr, frozenset[Any]]:
+        if self._shared and isinstance(node, py.Call) and _shareable(node):
+            key = _key(node)
+            if key not in self._shared:
+                return node, self.visit(node, have)
+            name = self._names.get(key)
+            if name is not None and key in have:
+                return _load(name), have
+            have = self.visit(node, have)
+            if name is None:
+                name = self._names[key] = self._temp()
+            return py.NamedExpr(target=_store(name), value=node), have | {key}
+        return node, self.visit(node, have)
 
 
 # ---------------------------------------------------------------------------- the generator
@@ -387,7 +494,10 @@ class CodeGen:
             if isinstance(node, ast.And | ast.Or) and self._helper_worthy(node):
                 body = self._bool_body(node)
             else:
-                body = [py.Return(value=self.expr(node))]
+                value = self.expr(node)
+                if not record:
+                    _Share(value, self._temp).visit(value, frozenset())
+                body = [py.Return(value=value)]
             module = py.Module(body=[*self._defs, _function(name, body)], type_ignores=[])
         finally:
             self._defs, self._recorded = saved

@@ -216,7 +216,6 @@ class Fuser:
     def _function(
         self, event: str, stages: Sequence[FusedStage], spam_after: bool
     ) -> Callable[[State, list[str], list[DecisionError]], None]:
-        body: list[py.stmt] = []
         fixed_read = False
         can_stop = any(r.stop for st in stages for r in st.rules)
         # line 1 but for the rules' blocks (`_rules` places them at their rules' lines)
