@@ -422,10 +422,11 @@ class CodeGen:
         self.node_ids: dict[int, int] = {}
         #: the namespace every generated module runs in: bound values under generated names
         self.ns: dict[str, Any] = {"EvalFailure": EvalFailure}
-        #: with `inline`, the returned expression of each compiled function whose body is
-        #: one ``return`` (nothing recorded), by function: the fused stage code
+        #: with `inline`, the code of each compiled function (nothing recorded), by
+        #: function: the returned expression when its body is one ``return``, else the body
+        #: (an ``and``/``or`` with early returns). The fused stage code
         #: (`routing.compiler.fuse`) inlines it; its names resolve in `ns`
-        self.inline: dict[Fn, py.expr] | None = {} if inline else None
+        self.inline: dict[Fn, py.expr | list[py.stmt]] | None = {} if inline else None
         self._bound: dict[int, str] = {}
         self._names = itertools.count()
         self._fails: dict[int, bool] = {}
@@ -506,10 +507,12 @@ class CodeGen:
             self.listing[label] = py.unparse(module)
         exec(compile(module, f"<{label}>", "exec"), self.ns)  # noqa: S102 - built from ast nodes
         fn: Fn = self.ns[name]
-        if self.inline is not None and not record and len(body) == 1:
+        if self.inline is not None and not record:
             ret = body[0]
-            if isinstance(ret, py.Return) and ret.value is not None:
+            if len(body) == 1 and isinstance(ret, py.Return) and ret.value is not None:
                 self.inline[fn] = ret.value
+            else:
+                self.inline[fn] = body
         return fn
 
     def _helper_worthy(self, node: ast.And | ast.Or) -> bool:

@@ -175,7 +175,7 @@ class Fuser:
     def __init__(self, builder: CodeGen, threshold: float, fixed: Callable[[State], int]) -> None:
         assert builder.inline is not None, "the conditions were compiled without `inline`"
         self._builder = builder
-        self._inline = builder.inline
+        self._inline: dict[Fn, py.expr | list[py.stmt]] = builder.inline
         self._threshold = threshold
         self._fixed = fixed
         # the inlined expressions are rewritten in place (`_Localize`), once: threads that
@@ -194,7 +194,7 @@ class Fuser:
     def _inlined(self, fn: Fn) -> py.expr:
         """``fn(s)``'s value: its returned expression inlined, else a call."""
         expr = self._inline.get(fn)
-        if expr is None:
+        if not isinstance(expr, py.expr):
             return _call(self._bind(fn), _load("s"))
         if id(expr) not in self._localized:
             # the function's own code is compiled already: its nodes are free to rewrite
@@ -202,6 +202,21 @@ class Fuser:
             self._inline[fn] = expr
             self._localized.add(id(expr))
         return expr
+
+    def _condition(self, fn: Fn) -> list[py.stmt]:
+        """Statements that set ``f_hit`` to ``fn(s)`` (or raise what it raises): its
+        expression inlined, or its body with early returns inside ``while True:`` where
+        ``return V`` is ``f_hit = V; break`` (a loop that costs no instruction to enter),
+        or a call."""
+        body = self._inline.get(fn)
+        if not isinstance(body, list) or not isinstance(body[-1], py.Return | py.Raise):
+            return [_assign(_store("f_hit"), self._inlined(fn))]
+        if id(body) not in self._localized:
+            localize = _Localize()
+            body[:] = [localize.visit(stmt) for stmt in body]
+            _breaking(body)
+            self._localized.add(id(body))
+        return [py.While(test=_const(True), body=body, orelse=[])]
 
     def function(
         self, event: str, stages: Sequence[FusedStage], spam_after: bool
@@ -357,7 +372,7 @@ class Fuser:
             )
 
         evaluate = py.Try(
-            body=[_assign(_store("f_hit"), self._inlined(rule.condition))],
+            body=self._condition(rule.condition),
             handlers=[
                 handler("EvalFailure", "_fz_failed"),
                 handler("_fz_type_errors", "_fz_type_failed"),
@@ -444,3 +459,21 @@ class Fuser:
 
     def _bump(self, n: int) -> py.stmt:
         return py.AugAssign(target=_s_attr("version", py.Store()), op=py.Add(), value=_const(n))
+
+
+def _breaking(body: list[py.stmt]) -> None:
+    """``return V`` -> ``f_hit = V; break``, in place, in `body` and the blocks it holds
+    (an ``and``/``or`` body has ``if`` and ``try`` statements, no loop of its own)."""
+    for i in range(len(body) - 1, -1, -1):
+        stmt = body[i]
+        if isinstance(stmt, py.Return):
+            value = stmt.value if stmt.value is not None else _const(None)
+            body[i : i + 1] = [_assign(_store("f_hit"), value), py.Break()]
+            continue
+        assert not isinstance(stmt, py.For | py.While | py.AsyncFor), "a loop's break"
+        for block in ("body", "orelse", "finalbody"):
+            inner = getattr(stmt, block, None)
+            if isinstance(inner, list):
+                _breaking(inner)
+        for handler in getattr(stmt, "handlers", ()):
+            _breaking(handler.body)
