@@ -16,7 +16,9 @@ static analysis (`CodeGen.fails`) knows which nodes can raise one: where no oper
 fail becomes a function of its own with early returns, where only those operands sit in a
 ``try``; at the root of a condition that function is the condition itself.
 
-Shared work. Defines are computed once per `State.version`. Texts are folded, collapsed and
+Shared work. A pure call of the ticket repeated in one condition (``(s.ticket.subject or
+'').lower()``, a header read) is computed once where the first one surely ran (`_Share`).
+Defines are computed once per `State.version`. Texts are folded, collapsed and
 scanned once per ticket by `routing.compiler.texts.TextSource` (one Aho-Corasick pass for
 all the constant ``contains``/``mentions`` needles of the rule set on that text); the local
 time of a ticket's timestamps in a fixed zone is computed once per ticket and zone.

@@ -7,7 +7,10 @@ records why it did or did not fire. The fast one (`run` itself, the common `eval
 follows a per-event plan kept on the rule index (`_plan`): per stage, the enabled rules
 listening to the event, the index's lookups, and nothing else — no step counting (it cannot
 reach the budget, see docs/decisions/0012-rule-index.md), no trace branches.
-docs/decisions/0017-stage-plans.md.
+docs/decisions/0017-stage-plans.md. On a rule set of at most
+`routing.compiler.fuse.FUSE_LIMIT` rules the plan runs as one generated function
+(docs/decisions/0018-fused-stage-plans.md): the candidate sets, the conditions and the
+simple actions inlined; larger rule sets walk the plan's bit sets (`_walk`).
 """
 
 from __future__ import annotations
