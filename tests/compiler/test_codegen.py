@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from tests.oracle import Evaluator, OracleError, OracleState, compare_keys, engine_view, run_oracle
 
 import routing
-from routing.compiler.codegen import CodeGen, _locate, observed_nodes
+from routing.compiler.codegen import CodeGen, locate, observed_nodes
 from routing.compiler.state import EvalFailure
 from routing.dsl import ast
 from routing.dsl.passes._context import children as ast_children
@@ -558,7 +558,7 @@ def test_a_traceback_names_the_rule() -> None:
 
 
 def test_locate_gives_the_positions_fix_missing_locations_gives():
-    """`_locate` (one loop) and `ast.fix_missing_locations` put a position-less tree at the
+    """`locate` (one loop) and `ast.fix_missing_locations` put a position-less tree at the
     same places: every statement, expression, argument and keyword at line 1, column 0."""
     tree = py.parse(
         "def f(s, *, k=1):\n    try:\n        return g(s, x=[a.b, {1: c}], *d) or not e\n"
@@ -568,10 +568,42 @@ def test_locate_gives_the_positions_fix_missing_locations_gives():
         for name in node._attributes:
             delattr(node, name)
     ours, theirs = copy.deepcopy(tree), copy.deepcopy(tree)
-    _locate(ours)
+    locate(ours)
     py.fix_missing_locations(theirs)
     dumped = py.dump(ours, include_attributes=True)
     assert (dumped == py.dump(theirs, include_attributes=True), "lineno=1" in dumped) == (
         True,
         True,
     )
+
+
+# ---------------------------------------------------------------------------- shared calls
+
+
+@pytest.mark.parametrize(
+    ("when", "calls"),
+    [
+        # the first ``lower`` runs before every other: one call
+        ('lower(subject) starts with "fwd" or lower(subject) starts with "wg:"', 1),
+        ('lower(subject) == "x" or (channel == "email" and lower(subject) == "y")', 1),
+        # the first one sits behind `channel == "email"`: the second computes its own
+        ('(channel == "email" and lower(subject) == "x") or lower(subject) == "y"', 2),
+        ('channel == "email" and lower(subject) == "x" and lower(subject) != "y"', 1),
+        ('requester.email ends with "a" or lower(subject) == "b"', 1),
+    ],
+)
+def test_a_pure_call_is_computed_once_where_it_surely_ran(when: str, calls: int) -> None:
+    """A repeated ``.lower()`` (or header read) of the same ticket text is computed once
+    and read by name where the first one has surely run; decisions are as before."""
+    ruleset = routing.loads(ONE_RULE.replace("WHEN", when.replace("'", "''")))
+    gen = CodeGen(ruleset.checked, lambda name: lambda s: None, listing=True)
+    gen.condition(ruleset.checked.expr(ruleset.checked.stages[0].rules[0].when), "rule 'r'")
+    assert gen.listing is not None
+    assert gen.listing["rule 'r'"].count(".lower()") == calls
+    unshared = routing.loads(ONE_RULE.replace("WHEN", when.replace("'", "''")), index=False)
+    for channel in ("email", "chat"):
+        for subject in ("Fwd: a", "WG: b", "X", "y", "z", ""):
+            ticket = {"id": "T-1", "channel": channel, "subject": subject}
+            want = run_oracle(ruleset.checked, Ticket.from_dict(ticket), NOW).fired
+            assert ruleset.evaluate(ticket, NOW).fired == tuple(want)
+            assert unshared.evaluate(ticket, NOW).fired == tuple(want)

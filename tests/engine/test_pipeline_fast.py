@@ -29,6 +29,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import routing
+import routing.compiler.compiler
 import routing.engine.pipeline as pipeline
 from routing.compiler.index import RuleIndex, WordScanner
 from routing.compiler.state import State
@@ -218,7 +219,8 @@ def test_plans_per_event() -> None:
 
 def test_candidate_memo_is_bounded_and_optional(monkeypatch: pytest.MonkeyPatch) -> None:
     """The memo of candidate set -> rules holds at most `_RUNS_PER_STAGE` sets per stage,
-    and a full (or disabled) memo gives the same decisions."""
+    and a full (or disabled) memo gives the same decisions (the bit-set walk: fusing off)."""
+    monkeypatch.setattr(routing.compiler.compiler, "FUSE_LIMIT", 0)
     rules = (
         PREAMBLE
         + "stages:\n  - name: s\n    mode: all\n    rules:\n"

@@ -15,7 +15,7 @@ from routing.compiler.state import State
 from routing.dsl import ast
 from routing.model.schema import PRIORITIES
 
-__all__ = ["AgentState", "Applier", "PendingEffect", "compile_action"]
+__all__ = ["AgentState", "Applier", "PendingEffect", "Spec", "action_spec", "compile_action"]
 
 Applier = Callable[[State], None]
 _RANK = {p: i for i, p in enumerate(PRIORITIES)}
@@ -50,108 +50,165 @@ def _bump(s: State) -> None:
     s.version += 1
 
 
+#: what a simple action does, as data (`action_spec`): a kind and its constants
+Spec = tuple[Any, ...]
+
+
+def action_spec(action: ast.Action, rule: str) -> Spec | None:
+    """What `action` does, as data resolved at compile time, or None for ``assign`` (which
+    stays a closure). `compile_action` builds its appliers from these, and the fused stage
+    code (`routing.compiler.fuse`) inlines them, so both do exactly the same.
+
+    Kinds: ``("route", queue)``, ``("priority", value)``, ``("raise", value, rank)``,
+    ``("tag", tags)``, ``("untag", tags)``, ``("set", ((target, value), ...))`` with targets
+    ``fields.NAME``, ``status``, ``priority``, ``queue``, ``assignee`` and values as the
+    working state holds them, ``("spam_score", amount)``, ``("mark_spam", flag)``,
+    ``("no_reply", flag)``, ``("sla", policy)``, ``("effect", PendingEffect)``.
+    """
+    if isinstance(action, ast.RouteAction):
+        return ("route", action.queue.value)
+    if isinstance(action, ast.PriorityAction):
+        prio = action.priority.value
+        if action.raise_only:
+            return ("raise", prio, _RANK[prio])
+        return ("priority", prio)
+    if isinstance(action, ast.TagAction):
+        tags = frozenset(t.value.strip().lower() for t in action.tags)
+        return ("untag" if action.remove else "tag", tags)
+    if isinstance(action, ast.SetAction):
+        items: list[tuple[str, Any]] = []
+        for i in action.items:
+            target, value = i.target.value, i.value.value
+            if target.startswith("fields."):
+                items.append((target, value))
+            elif target in ("status", "priority"):
+                items.append((target, str(value)))
+            elif target in ("queue", "assignee"):
+                items.append((target, None if value is None else str(value)))
+        return ("set", tuple(items))
+    if isinstance(action, ast.SpamScoreAction):
+        return ("spam_score", float(action.amount))
+    if isinstance(action, ast.MarkSpamAction):
+        return ("mark_spam", action.value)
+    if isinstance(action, ast.NoReplyAction):
+        return ("no_reply", action.value)
+    if isinstance(action, ast.SlaAction):
+        return ("sla", action.policy.value)
+    if isinstance(action, ast.ReplyAction | ast.NotifyAction | ast.WebhookAction):
+        return ("effect", PendingEffect(rule, action))
+    if isinstance(action, ast.AssignAction):
+        return None
+    raise AssertionError(f"unknown action {action!r}")  # pragma: no cover
+
+
 def compile_action(
     action: ast.Action, rule: str, agents: Sequence[Agent], field_types: Mapping[str, Any]
 ) -> Applier:
-    """One applier per action; everything constant is resolved here."""
-    if isinstance(action, ast.RouteAction):
-        queue = action.queue.value
+    """One applier per action; everything constant is resolved here (`action_spec`)."""
+    spec = action_spec(action, rule)
+    if spec is None:
+        assert isinstance(action, ast.AssignAction)
+        return _assign(action, rule, agents)
+    return _applier(spec)
+
+
+def _applier(spec: Spec) -> Applier:
+    kind = spec[0]
+    if kind == "route":
+        queue = spec[1]
 
         def route(s: State) -> None:
             s.queue = queue
             _bump(s)
 
         return route
-    if isinstance(action, ast.PriorityAction):
-        prio = action.priority.value
-        if action.raise_only:
-            rank = _RANK[prio]
+    if kind == "raise":
+        prio, rank = spec[1], spec[2]
 
-            def raise_priority(s: State) -> None:
-                if _RANK[s.priority] < rank:
-                    s.priority = prio
-                    _bump(s)
+        def raise_priority(s: State) -> None:
+            if _RANK[s.priority] < rank:
+                s.priority = prio
+                _bump(s)
 
-            return raise_priority
+        return raise_priority
+    if kind == "priority":
+        value = spec[1]
 
         def priority(s: State) -> None:
-            s.priority = prio
+            s.priority = value
             _bump(s)
 
         return priority
-    if isinstance(action, ast.TagAction):
-        tags = frozenset(t.value.strip().lower() for t in action.tags)
-        if action.remove:
+    if kind == "untag":
+        removed = spec[1]
 
-            def untag(s: State) -> None:
-                s.tags.difference_update(tags)
-                _bump(s)
+        def untag(s: State) -> None:
+            s.tags.difference_update(removed)
+            _bump(s)
 
-            return untag
+        return untag
+    if kind == "tag":
+        added = spec[1]
 
         def tag(s: State) -> None:
-            s.tags.update(tags)
+            s.tags.update(added)
             _bump(s)
 
         return tag
-    if isinstance(action, ast.SetAction):
-        items = tuple((i.target.value, i.value.value) for i in action.items)
+    if kind == "set":
+        items = spec[1]
 
         def set_(s: State) -> None:
             for target, value in items:
                 if target.startswith("fields."):
                     s.fields[target[7:]] = value
                 elif target == "status":
-                    s.status = str(value)
+                    s.status = value
                 elif target == "priority":
-                    s.priority = str(value)
+                    s.priority = value
                 elif target == "queue":
-                    s.queue = None if value is None else str(value)
-                elif target == "assignee":
-                    s.assignee = None if value is None else str(value)
+                    s.queue = value
+                else:
+                    s.assignee = value
             _bump(s)
 
         return set_
-    if isinstance(action, ast.SpamScoreAction):
-        amount = float(action.amount)
+    if kind == "spam_score":
+        amount = spec[1]
 
         def spam_score(s: State) -> None:
             s.spam_score += amount
             _bump(s)
 
         return spam_score
-    if isinstance(action, ast.MarkSpamAction):
-        flag = action.value
+    if kind == "mark_spam":
+        flag = spec[1]
 
         def mark_spam(s: State) -> None:
             s.spam = flag
             _bump(s)
 
         return mark_spam
-    if isinstance(action, ast.NoReplyAction):
-        no_reply = action.value
+    if kind == "no_reply":
+        no_reply = spec[1]
 
         def suppress(s: State) -> None:
             s.no_reply = s.no_reply or no_reply
 
         return suppress
-    if isinstance(action, ast.SlaAction):
-        policy = action.policy.value
+    if kind == "sla":
+        policy = spec[1]
 
         def sla(s: State) -> None:
             s.sla_policy = policy
 
         return sla
-    if isinstance(action, ast.ReplyAction | ast.NotifyAction | ast.WebhookAction):
-        pending = PendingEffect(rule, action)
+    pending = spec[1]  # "effect"
 
-        def effect(s: State) -> None:
-            s.effects.append(pending)
+    def effect(s: State) -> None:
+        s.effects.append(pending)
 
-        return effect
-    if isinstance(action, ast.AssignAction):
-        return _assign(action, rule, agents)
-    raise AssertionError(f"unknown action {action!r}")  # pragma: no cover
+    return effect
 
 
 #: Most instants remembered per queue and rule (a dry run has one ``now``); bounded.

@@ -2,7 +2,7 @@
 
 `CodeGen` turns a checked expression into a Python function ``f(s: State)`` whose body is
 straight-line code: ``channel == "phone" and not spam`` becomes
-``return True if (s.ticket.channel.value == 'phone' and not s.spam) else False``. The code
+``return True if (s.ticket.channel._value_ == 'phone' and not s.spam) else False``. The code
 is built as a Python `ast.Module` and compiled with `compile()`; it is never source text.
 Scalar literals are `ast.Constant` values and every other constant (a frozen set, a regex
 test, a needle set, a calendar, a field reader) is bound in the module's namespace under a
@@ -16,7 +16,9 @@ static analysis (`CodeGen.fails`) knows which nodes can raise one: where no oper
 fail becomes a function of its own with early returns, where only those operands sit in a
 ``try``; at the root of a condition that function is the condition itself.
 
-Shared work. Defines are computed once per `State.version`. Texts are folded, collapsed and
+Shared work. A pure call of the ticket repeated in one condition (``(s.ticket.subject or
+'').lower()``, a header read) is computed once where the first one surely ran (`_Share`).
+Defines are computed once per `State.version`. Texts are folded, collapsed and
 scanned once per ticket by `routing.compiler.texts.TextSource` (one Aho-Corasick pass for
 all the constant ``contains``/``mentions`` needles of the rule set on that text); the local
 time of a ticket's timestamps in a fixed zone is computed once per ticket and zone.
@@ -49,7 +51,7 @@ from routing.model.schema import PRIORITIES, WEEKDAYS
 from routing.model.ticket import Requester
 from routing.model.types import Kind, Type
 
-__all__ = ["CodeGen", "define_key", "observed_nodes"]
+__all__ = ["CodeGen", "define_key", "locate", "observed_nodes"]
 
 _OPS: dict[str, Callable[[Any, Any], bool]] = {
     "==": operator.eq,
@@ -166,17 +168,18 @@ def _compare(left: py.expr, op: py.cmpop, right: py.expr) -> py.expr:
     return py.Compare(left=left, ops=[op], comparators=[right])
 
 
-def _locate(tree: py.AST) -> None:
-    """Put every node of `tree` at line 1, column 0, as `ast.fix_missing_locations` does for
+def locate(tree: py.AST, line: int = 1) -> None:
+    """Put every node of `tree` at `line`, column 0, as `ast.fix_missing_locations` does for
     a tree built without positions, in one loop instead of its recursive generator walk
     (which was most of the compile step at 10,000 rules). Generated code has no source
-    text, so line 1 is all a traceback can say; the file name names the rule."""
+    text, so line 1 is all a traceback can say; the file name names the rule (the fused
+    stage code gives each rule's block a line of its own: `routing.compiler.fuse`)."""
     stack = [tree]
     pop, push = stack.pop, stack.append
     while stack:
         node = pop()
         if node._attributes:  # expressions, statements, arguments, keywords: all four
-            node.lineno = node.end_lineno = 1  # type: ignore[attr-defined]
+            node.lineno = node.end_lineno = line  # type: ignore[attr-defined]
             node.col_offset = node.end_col_offset = 0  # type: ignore[attr-defined]
         for field in node._fields:
             value = getattr(node, field, None)
@@ -220,7 +223,9 @@ def _field_expr(key: str) -> py.expr:
             ]
         )
     if key == "channel":
-        return _attr(_ticket("channel"), "value")
+        # the enum member's value without the `value` property's Python call (`_value_`
+        # is the attribute it reads)
+        return _attr(_ticket("channel"), "_value_")
     if key == "created_at":
         return py.BoolOp(op=py.Or(), values=[_ticket("created_at"), _attr(_s(), "now")])
     if key == "updated_at":
@@ -285,6 +290,111 @@ def _local_dynamic(zone: zoneinfo.ZoneInfo, t: Any) -> datetime:
     return rt.to_datetime(t).astimezone(zone)
 
 
+def _pure(node: py.expr) -> bool:
+    """Whether `node` reads only the ticket (never changed during an evaluation) through
+    attributes, ``x or ''``, ``.lower()`` and ``.get(<constant>)``: the same value every
+    time it is computed, without side effects."""
+    if isinstance(node, py.Constant):
+        return True
+    if isinstance(node, py.Attribute):
+        value = node.value
+        if isinstance(value, py.Name):
+            return value.id == "s" and node.attr == "ticket"
+        return _pure(value)
+    if isinstance(node, py.BoolOp):
+        return isinstance(node.op, py.Or) and all(_pure(v) for v in node.values)
+    return _shareable(node)
+
+
+def _shareable(node: py.expr) -> bool:
+    """A call `_Share` computes once: ``<pure>.lower()`` or ``<pure>.get(<constant>)``."""
+    if not isinstance(node, py.Call) or node.keywords or not isinstance(node.func, py.Attribute):
+        return False
+    method, args = node.func.attr, node.args
+    if method == "lower":
+        ok = not args
+    elif method == "get":
+        ok = len(args) == 1 and isinstance(args[0], py.Constant)
+    else:
+        return False
+    return ok and _pure(node.func.value)
+
+
+def _key(node: py.expr) -> Any:
+    """A structural key of a `_pure` expression (equal keys, equal code)."""
+    if isinstance(node, py.Constant):
+        return (type(node.value), node.value)
+    if isinstance(node, py.Name):
+        return node.id
+    if isinstance(node, py.Attribute):
+        return (_key(node.value), node.attr)
+    if isinstance(node, py.BoolOp):
+        return ("or", *map(_key, node.values))
+    assert isinstance(node, py.Call)
+    assert isinstance(node.func, py.Attribute)
+    return ("call", _key(node.func.value), node.func.attr, *map(_key, node.args))
+
+
+class _Share:
+    """Common calls of one condition computed once: ``(s.ticket.subject or '').lower()``
+    three times in ``subject starts with "fwd" or ... "wg:" or ... "tr:"`` becomes one
+    ``(_t9 := ...)`` and two reads of ``_t9``. A later occurrence reads the name only where
+    the first is sure to have run before it: after an ``and``/``or``'s first operand, inside
+    its later operands, after an ``if``-expression's test. Pure calls (`_shareable`) only,
+    so nothing else changes (the code is the same, with fewer calls)."""
+
+    def __init__(self, root: py.expr, temp: Callable[[], str]) -> None:
+        self._temp = temp
+        self._names: dict[Any, str] = {}
+        # the calls that occur more than once: only they get a name
+        seen: set[Any] = set()
+        self._shared: set[Any] = set()
+        for node in py.walk(root):
+            if isinstance(node, py.Call) and _shareable(node):
+                key = _key(node)
+                (self._shared if key in seen else seen).add(key)
+
+    def visit(self, node: py.AST, have: frozenset[Any]) -> frozenset[Any]:
+        """Rewrite `node`'s children in place; `have`: the calls computed on every path to
+        `node`. Returns those computed on every path through it."""
+        if isinstance(node, py.BoolOp):
+            after_first = have
+            for i, operand in enumerate(node.values):
+                node.values[i], have = self._child(operand, have)
+                if i == 0:
+                    after_first = have
+            return after_first
+        if isinstance(node, py.IfExp):
+            node.test, have = self._child(node.test, have)
+            node.body, _ = self._child(node.body, have)
+            node.orelse, _ = self._child(node.orelse, have)
+            return have
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if isinstance(value, list):
+                for i, item in enumerate(value):
+                    if isinstance(item, py.expr):
+                        value[i], have = self._child(item, have)
+            elif isinstance(value, py.expr):
+                changed, have = self._child(value, have)
+                setattr(node, field, changed)
+        return have
+
+    def _child(self, node: py.expr, have: frozenset[Any]) -> tuple[py.expr, frozenset[Any]]:
+        if self._shared and isinstance(node, py.Call) and _shareable(node):
+            key = _key(node)
+            if key not in self._shared:
+                return node, self.visit(node, have)
+            name = self._names.get(key)
+            if name is not None and key in have:
+                return _load(name), have
+            have = self.visit(node, have)
+            if name is None:
+                name = self._names[key] = self._temp()
+            return py.NamedExpr(target=_store(name), value=node), have | {key}
+        return node, self.visit(node, have)
+
+
 # ---------------------------------------------------------------------------- the generator
 
 
@@ -303,6 +413,7 @@ class CodeGen:
         *,
         observe: bool = False,
         listing: bool = False,
+        inline: bool = False,
     ) -> None:
         self.checked = checked
         #: with `listing`, the Python text of each generated module by label (for reading
@@ -313,6 +424,11 @@ class CodeGen:
         self.node_ids: dict[int, int] = {}
         #: the namespace every generated module runs in: bound values under generated names
         self.ns: dict[str, Any] = {"EvalFailure": EvalFailure}
+        #: with `inline`, the code of each compiled function (nothing recorded), by
+        #: function: the returned expression when its body is one ``return``, else the body
+        #: (an ``and``/``or`` with early returns). The fused stage code
+        #: (`routing.compiler.fuse`) inlines it; its names resolve in `ns`
+        self.inline: dict[Fn, py.expr | list[py.stmt]] | None = {} if inline else None
         self._bound: dict[int, str] = {}
         self._names = itertools.count()
         self._fails: dict[int, bool] = {}
@@ -381,15 +497,24 @@ class CodeGen:
             if isinstance(node, ast.And | ast.Or) and self._helper_worthy(node):
                 body = self._bool_body(node)
             else:
-                body = [py.Return(value=self.expr(node))]
+                value = self.expr(node)
+                if not record:
+                    _Share(value, self._temp).visit(value, frozenset())
+                body = [py.Return(value=value)]
             module = py.Module(body=[*self._defs, _function(name, body)], type_ignores=[])
         finally:
             self._defs, self._recorded = saved
-        _locate(module)
+        locate(module)
         if self.listing is not None:
             self.listing[label] = py.unparse(module)
         exec(compile(module, f"<{label}>", "exec"), self.ns)  # noqa: S102 - built from ast nodes
         fn: Fn = self.ns[name]
+        if self.inline is not None and not record:
+            ret = body[0]
+            if len(body) == 1 and isinstance(ret, py.Return) and ret.value is not None:
+                self.inline[fn] = ret.value
+            else:
+                self.inline[fn] = body
         return fn
 
     def _helper_worthy(self, node: ast.And | ast.Or) -> bool:

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from routing.compiler.actions import Agent, Applier, compile_action
+from routing.compiler.actions import Agent, Applier, Spec, action_spec, compile_action
 from routing.compiler.codegen import CodeGen, define_key, observed_nodes
+from routing.compiler.fuse import FUSE_LIMIT, Fuser
 from routing.compiler.index import RuleIndex, build_index
 from routing.compiler.predicates import Fn
 from routing.compiler.state import EvalFailure, State
@@ -47,6 +48,9 @@ class CompiledRule:
     cost: int
     text: str
     tests: tuple[tuple[int, str], ...]  # (node id, printed sub-expression) for explain
+    #: what each action does, as data (`action_spec`; None for ``assign``): the fused
+    #: stage code inlines them
+    specs: tuple[Spec | None, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +131,9 @@ class CompiledRuleset:
     #: the rule index (`routing.compiler.index`); None when compiled without it, and for
     #: the explain plan, which visits every rule
     index: RuleIndex | None = None
+    #: builds the fused function of a plan (`routing.compiler.fuse`); None when the rule
+    #: set has no index or more than `FUSE_LIMIT` rules (the engine walks bit sets then)
+    fuser: Fuser | None = None
 
 
 def _cost(checked: CheckedRuleset, expr: ast.Expr) -> int:
@@ -199,7 +206,8 @@ def compile_ruleset(
         inner = builder.build(checked.expr(checked.defines[name].condition), f"define '{name}'")
         return lazy
 
-    builder = CodeGen(checked, compile_define, observe=observe)
+    fuse = index and not observe and sum(len(s.rules) for s in checked.stages) <= FUSE_LIMIT
+    builder = CodeGen(checked, compile_define, observe=observe, inline=fuse)
     for name in checked.defines:
         compile_define(name)
 
@@ -232,6 +240,7 @@ def compile_ruleset(
                     cost=_cost(checked, expr),
                     text=print_expr(expr),
                     tests=_tests(builder, expr) if observe else (),
+                    specs=tuple(action_spec(a, rule.name.value) for a in rule.then),
                 )
             )
         stages.append(CompiledStage(stage.name.value, stage.mode.value, tuple(rules)))
@@ -288,4 +297,9 @@ def compile_ruleset(
         replies=_compile_replies(checked.replies),
         template_calendars=_template_calendars(checked),
         index=index_plan,
+        fuser=(
+            Fuser(builder, checked.spam_threshold, index_plan.fixed)
+            if fuse and index_plan is not None
+            else None
+        ),
     )

@@ -55,8 +55,9 @@ class State:
         self.ticket = ticket
         self.now = now
         self.queue: str | None = ticket.queue
-        self.priority: str = ticket.priority.value
-        self.status: str = ticket.status.value
+        # an enum member's `_value_` is what its `value` property returns, without the call
+        self.priority: str = ticket.priority._value_
+        self.status: str = ticket.status._value_
         self.assignee: str | None = ticket.assignee
         self.tags: set[str] = set(ticket.tags)
         self.fields: dict[str, Any] = dict(ticket.fields)

@@ -7,17 +7,21 @@ records why it did or did not fire. The fast one (`run` itself, the common `eval
 follows a per-event plan kept on the rule index (`_plan`): per stage, the enabled rules
 listening to the event, the index's lookups, and nothing else — no step counting (it cannot
 reach the budget, see docs/decisions/0012-rule-index.md), no trace branches.
-docs/decisions/0017-stage-plans.md.
+docs/decisions/0017-stage-plans.md. On a rule set of at most
+`routing.compiler.fuse.FUSE_LIMIT` rules the plan runs as one generated function
+(docs/decisions/0018-fused-stage-plans.md): the candidate sets, the conditions and the
+simple actions inlined; larger rule sets walk the plan's bit sets (`_walk`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
 from routing.compiler.actions import AgentState
 from routing.compiler.compiler import CompiledRuleset
+from routing.compiler.fuse import TYPE_ERRORS, FusedRule, FusedStage
 from routing.compiler.index import Lookup, RuleIndex, StageIndex
 from routing.compiler.state import EvalFailure, State
 from routing.dsl.limits import STEP_BUDGET
@@ -38,7 +42,10 @@ from routing.sla import TicketHistory
 __all__ = ["run"]
 
 #: the Python exceptions a condition may raise that become the rule's `eval/type-error`
-_TYPE_ERRORS = (TypeError, ValueError, AttributeError, OverflowError)
+_TYPE_ERRORS = TYPE_ERRORS
+
+#: a plan's fused function: ``f(s, fired, errors)``
+_Fused = Callable[[State, list[str], list[DecisionError]], None]
 
 
 def _failure(code: str, message: str, rule: str | None) -> DecisionError:
@@ -74,65 +81,11 @@ def run(
     s.agent_state = agents
     fired: list[str] = []
     errors: list[DecisionError] = s.errors
-    threshold = compiled.spam_threshold
-    stopped = False
-    fixed = -1  # the ticket's `RuleIndex.fixed` mask, computed when a stage first needs it
-    for (
-        base,
-        fields,
-        tag_masks,
-        needs_fixed,
-        offset,
-        listening,
-        runs,
-        stage,
-        first,
-        spam,
-    ) in plan.rows:
-        if not stopped:
-            # the candidates, as `StageIndex.mask` computes them, from the state as it is now
-            todo = base
-            for get, table, every in fields:
-                try:
-                    value = get(s)
-                except EvalFailure:  # the field's read fails: every rule reading it is visited
-                    todo |= every
-                    continue
-                todo |= table.get(value, 0)
-            if tag_masks:
-                for tag in s.tags:
-                    todo |= tag_masks.get(tag, 0)
-            if needs_fixed:
-                if fixed < 0:
-                    fixed = index.fixed(s)
-                todo |= fixed >> offset
-            todo &= listening
-            entries = runs.get(todo)
-            if entries is None:
-                entries = stage.rules(todo)
-            for name, condition, actions, stop in entries:
-                try:
-                    if condition(s) is not True:
-                        continue
-                except EvalFailure as exc:
-                    errors.append(DecisionError(exc.code, exc.message, name))
-                    continue
-                except _TYPE_ERRORS as exc:
-                    message = f"{type(exc).__name__}: {exc}"[:300]
-                    errors.append(DecisionError("eval/type-error", message, name))
-                    continue
-                for apply in actions:
-                    apply(s)
-                fired.append(name)
-                if stop:
-                    stopped = True
-                    break
-                if first:
-                    break
-        if spam:
-            s.spam = s.spam or s.spam_score >= threshold
-    if plan.spam_after:
-        s.spam = s.spam or s.spam_score >= threshold
+    fused = plan.fused
+    if fused is not None:
+        fused(s, fired, errors)  # the plan as one generated function (decision 0018)
+    else:
+        _walk(plan, index, compiled.spam_threshold, s, fired, errors)
     sla = sla_of(compiled, s, ticket, now, sla_history, errors)
     tags = tuple(sorted(s.tags))
     fired_names = tuple(fired)
@@ -158,23 +111,25 @@ def run(
             errors,
         )
         effects, suppressed, sent = tuple(effect_list), tuple(suppressed_list), tuple(sent_list)
+    # positional arguments: a call with 17 keywords costs about as much again as the
+    # constructor (tests/model/test_decision.py pins the order of the parameters)
     return Decision(
-        ticket_id=ticket.id,
-        queue=s.queue,
-        priority=s.priority,
-        status=s.status,
-        assignee=s.assignee,
-        tags=tags,
-        spam=s.spam,
-        spam_score=s.spam_score,
-        fields=s.fields,
-        fired=fired_names,
-        effects=effects,
-        sla=sla,
-        errors=tuple(errors),
-        trace=(),
-        suppressed=suppressed,
-        assignment=s.assignment,
+        ticket.id,
+        s.queue,
+        s.priority,
+        s.status,
+        s.assignee,
+        tags,
+        s.spam,
+        s.spam_score,
+        s.fields,
+        fired_names,
+        effects,
+        sla,
+        tuple(errors),
+        (),
+        suppressed,
+        s.assignment,
         sent=sent,
     )
 
@@ -263,10 +218,14 @@ _Row = tuple[
 class _Plan:
     """What the fast loop does for one event, decided once per compiled rule set."""
 
-    __slots__ = ("rows", "spam_after", "stages")
+    __slots__ = ("fused", "rows", "spam_after", "stages")
 
-    def __init__(self, stages: tuple[_Stage, ...], spam_after: bool) -> None:
+    def __init__(
+        self, stages: tuple[_Stage, ...], spam_after: bool, fused: _Fused | None = None
+    ) -> None:
         self.stages = stages
+        #: the plan as one generated function (`routing.compiler.fuse`), or None: `_walk`
+        self.fused = fused
         self.rows: tuple[_Row, ...] = tuple(
             (
                 st.base,
@@ -290,7 +249,10 @@ def _plan(compiled: CompiledRuleset, index: RuleIndex, event: str) -> _Plan:
     """The fast loop's plan for `event`. A stage with no rule listening to the event keeps
     its place only when it is the spam stage (the threshold is applied there)."""
     stages: list[_Stage] = []
+    fused: list[FusedStage] = []
+    line = 0  # the rule's place in the rule set (the line of its block in the fused code)
     for stage, sx in zip(compiled.stages, index.stages, strict=True):
+        line += len(stage.rules)
         listening = 0
         for pos, rule in enumerate(stage.rules):
             if rule.enabled and event in rule.events:
@@ -299,11 +261,112 @@ def _plan(compiled: CompiledRuleset, index: RuleIndex, event: str) -> _Plan:
         if not listening and not spam:
             continue
         planned = _Stage(spam, stage.mode == "first", sx, listening)
+        rules: list[FusedRule] = []
         for pos, rule in enumerate(stage.rules):
             if listening >> pos & 1:
                 planned.by_bit[1 << pos] = (rule.name, rule.condition, rule.actions, rule.stop)
+                rules.append(
+                    FusedRule(
+                        1 << pos,
+                        line - len(stage.rules) + pos + 1,
+                        rule.name,
+                        rule.condition,
+                        rule.actions,
+                        rule.specs,
+                        rule.stop,
+                    )
+                )
         stages.append(planned)
-    return _Plan(tuple(stages), not compiled.has_spam_stage)
+        fused.append(
+            FusedStage(
+                planned.base,
+                planned.fields,
+                planned.tags,
+                planned.fixed,
+                planned.offset,
+                listening,
+                planned.first,
+                spam,
+                tuple(rules),
+            )
+        )
+    spam_after = not compiled.has_spam_stage
+    fuser = compiled.fuser
+    return _Plan(
+        tuple(stages),
+        spam_after,
+        fuser.function(event, fused, spam_after) if fuser is not None else None,
+    )
+
+
+def _walk(
+    plan: _Plan,
+    index: RuleIndex,
+    threshold: float,
+    s: State,
+    fired: list[str],
+    errors: list[DecisionError],
+) -> None:
+    """The plan's stages on `s`, walking the candidate bit sets (a rule set too large to
+    fuse: `routing.compiler.fuse.FUSE_LIMIT`)."""
+    stopped = False
+    fixed = -1  # the ticket's `RuleIndex.fixed` mask, computed when a stage first needs it
+    for (
+        base,
+        fields,
+        tag_masks,
+        needs_fixed,
+        offset,
+        listening,
+        runs,
+        stage,
+        first,
+        spam,
+    ) in plan.rows:
+        if not stopped:
+            # the candidates, as `StageIndex.mask` computes them, from the state as it is now
+            todo = base
+            for get, table, every in fields:
+                try:
+                    value = get(s)
+                except EvalFailure:  # the field's read fails: every rule reading it is visited
+                    todo |= every
+                    continue
+                todo |= table.get(value, 0)
+            if tag_masks:
+                for tag in s.tags:
+                    todo |= tag_masks.get(tag, 0)
+            if needs_fixed:
+                if fixed < 0:
+                    fixed = index.fixed(s)
+                todo |= fixed >> offset
+            todo &= listening
+            entries = runs.get(todo)
+            if entries is None:
+                entries = stage.rules(todo)
+            for name, condition, actions, stop in entries:
+                try:
+                    if condition(s) is not True:
+                        continue
+                except EvalFailure as exc:
+                    errors.append(DecisionError(exc.code, exc.message, name))
+                    continue
+                except _TYPE_ERRORS as exc:
+                    message = f"{type(exc).__name__}: {exc}"[:300]
+                    errors.append(DecisionError("eval/type-error", message, name))
+                    continue
+                for apply in actions:
+                    apply(s)
+                fired.append(name)
+                if stop:
+                    stopped = True
+                    break
+                if first:
+                    break
+        if spam:
+            s.spam = s.spam or s.spam_score >= threshold
+    if plan.spam_after:
+        s.spam = s.spam or s.spam_score >= threshold
 
 
 # ---------------------------------------------------------------------------- the general loop
