@@ -8,10 +8,12 @@ value it writes byte for byte the same. These tests compare the two on whole lin
 from __future__ import annotations
 
 import enum
+import io
 import json
 import math
 import random
 import struct
+import sys
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -187,3 +189,89 @@ json_values = st.recursive(
 def test_any_decision_is_written_as_json_writes_it(fields: dict[str, Any], score: Any) -> None:
     d = decision(fields=fields, spam_score=score, sla={"remaining": {"x": score}, "v": fields})
     assert actual(d) == expected(d)
+
+
+def actual_bytes(d: Any) -> bytes | type[BaseException]:
+    try:
+        return dry_run.jsonl_bytes(d, False)
+    except (TypeError, ValueError, RecursionError) as exc:
+        return type(exc)
+
+
+def encoded(result: str | type[BaseException]) -> bytes | type[BaseException]:
+    """The stdlib line as UTF-8 (a lone surrogate cannot be encoded: that error)."""
+    if not isinstance(result, str):
+        return result
+    try:
+        return result.encode()
+    except UnicodeEncodeError as exc:
+        return type(exc)
+
+
+@pytest.mark.parametrize("value", [v for _, v in ODD], ids=[n for n, _ in ODD])
+@pytest.mark.parametrize("where", ["fields", "sla", "spam_score", "tags", "effects"])
+def test_jsonl_bytes_are_the_stdlib_text_encoded(where: str, value: Any) -> None:
+    if where == "fields":
+        d = decision(fields={"x": value})
+    elif where == "sla":
+        d = decision(sla={"policy": "p", "remaining": {"first_reply": value}})
+    elif where == "spam_score":
+        d = decision(spam_score=value)
+    elif where == "tags":
+        d = decision(tags=("a", value))
+    else:
+        d = decision(effects=(Effect("reply", "r1", body=value),))
+    assert actual_bytes(d) == encoded(expected(d))
+
+
+@settings(max_examples=200)
+@given(fields=st.dictionaries(st.text(max_size=5), json_values, max_size=5), score=json_leaves)
+def test_any_decision_gives_the_stdlib_bytes(fields: dict[str, Any], score: Any) -> None:
+    d = decision(fields=fields, spam_score=score, sla={"remaining": {"x": score}, "v": fields})
+    assert actual_bytes(d) == encoded(expected(d))
+
+
+class LookAlike:
+    """Not a Decision, with a Decision's attributes (the writer reads them one by one)."""
+
+    def __init__(self, d: Decision) -> None:
+        self.__dict__.update(d.__dict__)
+        self.values = d
+
+    def to_dict(self, *, trace: bool = False) -> dict[str, Any]:
+        return self.values.to_dict(trace=trace)
+
+
+@pytest.mark.parametrize("score", [1.5, 1e-05, math.nan, 3, Level.HIGH])
+def test_a_decision_look_alike_is_written_as_the_decision(score: Any) -> None:
+    d = decision(spam_score=score, fields={"mrr": 800.0, "odd": 1e20})
+    assert (actual_bytes(LookAlike(d)), actual_bytes(d)) == (encoded(expected(d)),) * 2
+
+
+def test_jsonl_to_a_text_only_stdout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Standard output without a binary buffer (an io.StringIO) gets the same text."""
+    from routing.cli.main import main
+
+    tickets = str(EXAMPLE / "tickets.jsonl")
+    argv = [
+        "dry-run",
+        str(EXAMPLE / "rules"),
+        "--tickets",
+        tickets,
+        "--now",
+        "2026-11-23T10:00:00Z",
+    ]
+    text = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", text)
+    assert main([*argv, "--format", "jsonl"]) == 0
+    ruleset = routing.load(EXAMPLE / "rules")
+    with TicketReader(tickets, "jsonl") as reader:
+        lines = [
+            _stdlib(
+                ruleset.evaluate(r.ticket, r.now or NOW, event=r.event, history=r.history).to_dict()
+            )
+            + "\n"
+            for r in reader
+            if r.ticket is not None
+        ]
+    assert text.getvalue() == "".join(lines)
