@@ -73,7 +73,7 @@ class _NeedleScan:
 
     A contiguous NFA of a few hundred needles takes a few tens of KB, against the MB or so
     of states an RE2 set's DFA builds: inside a dry-run, where each ticket's other work
-    pushes the tables out of the CPU caches, it costs about a fifth less per ticket. The
+    pushes the tables out of the CPU caches, the scan costs about a quarter less. The
     automaton gives the patterns found as the very `str` objects it was built from, and
     set intersections in C sort them into needles contained and mentioned. A text with a
     lone surrogate (not UTF-8) is scanned as ``surrogatepass`` bytes by a twin automaton:
