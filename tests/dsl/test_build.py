@@ -1042,7 +1042,9 @@ SHAPES = (
     ),
     Shape("tag list not strings", _rule("[{tag: [{a: b}]}]"), [("action/bad-value", 8, 23)]),
     Shape("spam score bool", _rule("[{spam_score: true}]"), [("action/bad-value", 8, 29)]),
-    Shape("route empty", _rule("[{route: }]"), [("action/bad-value", 8, 24)]),
+    # PyYAML's place for an empty flow value: libyaml put it one column later, and a text
+    # was read by either parser depending on a "!" elsewhere in it (see loader._c_is_safe)
+    Shape("route empty", _rule("[{route: }]"), [("action/bad-value", 8, 23)]),
 )
 
 

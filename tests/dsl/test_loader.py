@@ -695,6 +695,19 @@ def test_a_question_mark_in_a_flow_scalar_reads_alike_with_or_without_a_bang() -
     assert (plain, with_bang) == (["yaml/syntax"], ["yaml/syntax"])
 
 
+def test_an_empty_flow_value_is_placed_alike_with_or_without_a_bang() -> None:
+    """libyaml put an empty value of a flow mapping one column later than PyYAML, and a text
+    without a "!" went to libyaml only: the same mistake was reported at two columns (found
+    by test_the_c_parser_is_used_only_where_it_agrees, which failed now and then)."""
+    text = "version: 1\nqueues: [x]\nstages:\n  - {name: s, mode: all, rules: }\n"
+
+    def located(text: str) -> list[tuple[str, int, int]]:
+        _, diags = load_text(text, "r.yaml")
+        return [(d.code, d.line, d.column) for d in diags]
+
+    assert located(text) == located(text + "# != \n") == [("file/wrong-type", 4, 32)]
+
+
 def read_yaml_codes(text: str) -> tuple[list[str], bool]:
     """The diagnostic codes of reading `text`, and whether a tree came back."""
     root, diags = loader.read_yaml(text, SourceFile("r.yaml", text))

@@ -372,25 +372,22 @@ def _read_with(text: str, source: SourceFile, *, c: bool) -> _Reader:
 def _c_is_safe(text: str) -> bool:
     """Whether libyaml may read `text`; `read_yaml` still checks what it read.
 
-    libyaml is laxer with tabs, so texts with tabs take the Python path. A text without a
-    "!" takes the C path, as it always has. A text with a "!" was read by PyYAML only;
-    it takes the C path too (a "!" in ``!=`` or in a reply is a plain character to both
-    parsers) where libyaml reads what PyYAML reads: not with a byte order mark (libyaml
-    counts positions after it), a comment right after a block scalar's header (``|#``, a
-    syntax error to PyYAML) or a directive (``%TAG`` declares tag handles). Three more
-    differences show only while reading; `read_yaml` then re-reads the text with PyYAML:
+    libyaml is laxer with tabs, so texts with tabs take the Python path; so do texts with a
+    byte order mark (libyaml counts positions after it), a comment right after a block
+    scalar's header (``|#``, a syntax error to PyYAML) or a directive (``%TAG`` declares tag
+    handles). A "!" (in ``!=`` or in a reply) is a plain character to both parsers. Three
+    more differences show only while reading; `read_yaml` then re-reads the text with
+    PyYAML, so a text gives the same tree and diagnostics whichever parser read it:
 
     - libyaml keeps a "?" inside a plain scalar of a flow collection (``{v?alues: 1}``),
       where PyYAML stops with a syntax error (`_Reader.flow_question`);
-    - for a text with a "!": libyaml ends a tag at a flow indicator (PyYAML keeps the
-      ``,`` of ``[!x, y]`` in the tag), so a tag was read (`_Reader.tagged`); or libyaml
-      put an empty value in a flow collection (``[k: ]``) one character later than PyYAML
-      (`_Reader.flow_empty`).
+    - libyaml ends a tag at a flow indicator (PyYAML keeps the ``,`` of ``[!x, y]`` in the
+      tag), so a tag was read (`_Reader.tagged`);
+    - libyaml puts an empty value in a flow collection (``[k: ]``) one character later
+      than PyYAML (`_Reader.flow_empty`).
     """
     if not _HAVE_C or "\t" in text:
         return False
-    if "!" not in text:
-        return True
     return not ("\ufeff" in text or _HEADER_COMMENT.search(text) or _DIRECTIVE.search(text))
 
 
@@ -404,7 +401,7 @@ def read_yaml(text: str, source: SourceFile) -> tuple[YamlNode | None, list[Diag
     if _c_is_safe(text):
         try:
             reader = _read_with(text, source, c=True)
-            apart = reader.flow_question or ("!" in text and (reader.flow_empty or reader.tagged))
+            apart = reader.flow_question or reader.flow_empty or reader.tagged
             if not apart:
                 return reader.root, reader.diags
         except _Abort:
