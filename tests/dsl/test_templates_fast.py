@@ -443,3 +443,21 @@ def test_generated_function_reads_no_template_text_as_code() -> None:
     template = compile_ok(text)
     assert template._fast is not None
     assert template._fast(data) == outcome(liquid_only(template), data)[1] == 'v"""'
+
+
+def test_as_plain_shares_plain_data_and_copies_the_rest() -> None:
+    """`as_plain` returns plain data as it is and anything else as `render` copies it."""
+    from routing.dsl.templates import _DATA_DEPTH_LIMIT, as_plain
+
+    plain = {"a": [1, "x", None, {"b": True}], "c": 1.5}
+    assert as_plain(plain, "r") is plain
+    assert as_plain(("a", 1), "r") == ["a", 1]
+    when = dt.datetime(2026, 11, 23, 10, tzinfo=dt.UTC)
+    assert as_plain({"a": [when]}, "r") == {"a": ["2026-11-23T10:00:00+00:00"]}
+    deep: object = "leaf"
+    for _ in range(_DATA_DEPTH_LIMIT):
+        deep = [deep]
+    with pytest.raises(TemplateRenderError, match="nests too deeply"):
+        as_plain(deep, "r")
+    with pytest.raises(TemplateRenderError, match=r"'r\.a' is of type 'object'"):
+        as_plain({"a": object()}, "r")
