@@ -5,7 +5,8 @@ envelope ``{"ticket": {...}, "now": "..."}`` (or its CSV row has a ``now`` cell)
 may also give the ``event`` and the reply ``history``. Output, on
 standard output or ``--output PATH``:
 
-- ``jsonl``: one decision JSON object per line (DESIGN section 7; ``--trace`` adds the trace);
+- ``jsonl``: one decision JSON object per line (DESIGN section 7; ``--trace`` adds the trace),
+  written as UTF-8 bytes (`jsonl_bytes`) to the file or standard output's binary buffer;
 - ``table``: one row per ticket (a rich table on a terminal, aligned plain text otherwise);
 - ``summary``: counts per queue, priority, tag, SLA policy, effects, errors, unfired rules.
 
