@@ -358,3 +358,17 @@ def test_business_time_between_interleaved_b():
         a = NOW - dt.timedelta(days=i % 5, hours=i % 7, minutes=11 * i)
         b = ends[k]
         assert calendar.business_time_between(a, b) == calendar.business_time_between(a, b, [])
+
+
+def test_fast_us_learns_pydantic_tzinfo_as_a_fixed_offset():
+    """pydantic's `TzInfo` joins the fixed-offset zones on first sight (`routing.sla` does not
+    import pydantic_core), an IANA zone never does; the µs are `to_us`'s either way."""
+    from routing.sla import intervals
+
+    t = dt.datetime(2026, 3, 29, 1, 30, 15, 7, tzinfo=pydantic_core.TzInfo(19_800))
+    berlin = dt.datetime(2026, 3, 29, 1, 30, 15, 7, tzinfo=ZoneInfo("Europe/Berlin"))
+    assert (intervals.fast_us(t), intervals.fast_us(berlin)) == (to_us(t), to_us(berlin))
+    assert (
+        pydantic_core.TzInfo in intervals._FIXED_OFFSET,
+        ZoneInfo in intervals._FIXED_OFFSET,
+    ) == (True, False)

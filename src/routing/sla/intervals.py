@@ -17,8 +17,6 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
-import pydantic_core
-
 __all__ = [
     "FOREVER",
     "US_PER_MINUTE",
@@ -58,11 +56,20 @@ def to_us(t: dt.datetime, what: str = "instant") -> int:
     return (t - _EPOCH) // _US
 
 
-#: tzinfo classes whose offset is fixed: `utcoffset(None)` is the offset of every instant
-#: (pydantic's `TzInfo` is what tickets read from JSON carry).
-_FIXED_OFFSET: frozenset[type] = frozenset(
-    t for t in (dt.timezone, getattr(pydantic_core, "TzInfo", None)) if isinstance(t, type)
-)
+#: tzinfo classes whose offset is fixed: `utcoffset(None)` is the offset of every instant.
+#: pydantic's `TzInfo` (what tickets read from JSON carry) joins on first sight
+#: (`_learn_fixed`): importing pydantic_core here would load it for `import routing.sla`.
+_FIXED_OFFSET: set[type] = {dt.timezone}
+
+
+def _learn_fixed(kind: type) -> bool:
+    """Whether `kind` is pydantic-core's fixed-offset `TzInfo` (then remembered)."""
+    if kind.__name__ == "TzInfo" and kind.__module__.startswith("pydantic_core"):
+        _FIXED_OFFSET.add(kind)
+        return True
+    return False
+
+
 _EPOCH_ORDINAL = _EPOCH.toordinal()
 
 
@@ -76,7 +83,7 @@ def fast_us(t: dt.datetime) -> int:
     does), anything else TypeError or AttributeError: callers then ask `to_us` for its error.
     """
     tz = t.tzinfo
-    if type(tz) in _FIXED_OFFSET:
+    if type(tz) in _FIXED_OFFSET or _learn_fixed(type(tz)):
         seconds = (t.toordinal() - _EPOCH_ORDINAL) * 86_400 + t.hour * 3_600 + t.minute * 60
         offset = tz.utcoffset(None) // _US  # type: ignore[union-attr, operator]
         return (seconds + t.second) * 1_000_000 + t.microsecond - offset
