@@ -38,7 +38,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from routing.compiler.actions import Applier, Spec
-from routing.compiler.codegen import CodeGen, locate
+from routing.compiler.codegen import (  # the code generator, and its ast helpers
+    CodeGen,
+    _attr,
+    _load,
+    _store,
+    locate,
+)
 from routing.compiler.predicates import Fn
 from routing.compiler.state import EvalFailure, State
 from routing.dsl._gc import gc_paused
@@ -109,18 +115,6 @@ class FusedStage:
     first: bool
     spam: bool
     rules: tuple[FusedRule, ...]
-
-
-def _load(name: str) -> py.expr:
-    return py.Name(id=name, ctx=py.Load())
-
-
-def _store(name: str) -> py.Name:
-    return py.Name(id=name, ctx=py.Store())
-
-
-def _attr(value: py.expr, attr: str) -> py.expr:
-    return py.Attribute(value=value, attr=attr, ctx=py.Load())
 
 
 def _s_attr(attr: str, ctx: py.expr_context | None = None) -> py.Attribute:
