@@ -24,7 +24,19 @@ from importlib.abc import InspectLoader
 from typing import Any
 
 import holidays
-from holidays.registry import IMPORT_LOCK
+
+
+def _import_lock() -> Any:
+    """The lock python-holidays imports countries under; None in another layout (then the
+    plain import happens)."""
+    try:
+        from holidays.registry import IMPORT_LOCK
+    except ImportError:  # pragma: no cover - python-holidays after a reorganisation
+        return None
+    return IMPORT_LOCK
+
+
+IMPORT_LOCK: Any = _import_lock()
 
 __all__ = ["holidays"]
 
@@ -56,6 +68,8 @@ class _LazyCountries(types.ModuleType):
 
 
 def _install() -> None:
+    if IMPORT_LOCK is None:  # pragma: no cover - see the import above
+        return
     with IMPORT_LOCK:
         if _PACKAGE in sys.modules:
             return
