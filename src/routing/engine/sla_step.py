@@ -1,12 +1,13 @@
 """The SLA step of the pipeline: pick the policy, find (or make) its clock, measure the
 ticket, and give the decision's `sla` object.
 
-Per policy (and pause set) a `_Plan` is made once per rule set: the `SlaClock` and the head
-of the `sla` object. A ticket without an SLA history (every ticket of a dry run) is then
-measured in integer microseconds by `SlaClock.report_fresh`, which gives the whole object
-(due instants as text); a history goes through `SlaClock.measure`, the general rules. Both
-give the same object (tests/engine/test_sla_fresh.py pins them together); see
-docs/decisions/0014-sla-step-in-microseconds.md and 0020-sla-step-day-index.md.
+Per policy (and pause set) a `_Plan` is made once per rule set: the `SlaClock`, the head of
+the `sla` object and the clock's reporter for it (`SlaClock.fresh_reporter`). A ticket
+without an SLA history (every ticket of a dry run) is then measured in integer microseconds
+by that reporter, which gives the whole object (due instants as text); a history goes
+through `SlaClock.measure`, the general rules. Both give the same object
+(tests/engine/test_sla_fresh.py pins them together); see docs/decisions/0014, 0020 and
+0024-sla-step-third-round.md.
 """
 
 from __future__ import annotations
@@ -142,7 +143,8 @@ def sla_of(
     a calendar that cannot answer adds an ``eval/calendar`` error and gives None.
 
     A ticket with no `sla_history` (every ticket of a dry run) is measured in integer µs by
-    `SlaClock.report_fresh` (its instants read by `intervals.fast_us`); a history goes
+    the plan's reporter (`SlaClock.fresh_reporter`; its instants read by
+    `intervals.fast_us`); a history goes
     through `SlaClock.measure`. Both give the same object (tests/engine pin them together).
     """
     if not compiled.policies:

@@ -7,7 +7,8 @@ one an hour out. The SLA clocks' one-pass question (`open_and_dues`: elapsed ope
 due instants from one start) is answered from two years' tables joined into one, with an
 index by day, so a due past New Year costs no more and an instant is found in a handful of
 entries (docs/decisions/0014-sla-step-in-microseconds.md,
-docs/decisions/0020-sla-step-day-index.md). ``business_since`` (`business_time_between`
+docs/decisions/0020-sla-step-day-index.md); `open_and_two_dues` is its common case (two
+targets) in one call (decision 0024). ``business_since`` (`business_time_between`
 without pauses) is answered from the same span. Tables are
 immutable once built and published under a lock (or by one atomic store), so one `Calendar`
 is safe to share between threads.

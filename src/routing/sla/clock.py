@@ -20,7 +20,8 @@ docs/sla.md for pictures):
 
 A ticket with no events since its creation (the common case) is measured in integer µs by
 `SlaClock.measure_fresh`; `SlaClock.report_fresh` gives the same as the plain data of a
-decision's ``sla`` object. Both are pinned to the general rules by tests/sla/test_fresh.py.
+decision's ``sla`` object (the engine binds it once per plan: `SlaClock.fresh_reporter`).
+Both are pinned to the general rules by tests/sla/test_fresh.py.
 """
 
 from __future__ import annotations
