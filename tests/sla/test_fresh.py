@@ -127,12 +127,18 @@ def _check(clock: SlaClock, created: dt.datetime, now: dt.datetime, status: str,
     got = _outcome(
         lambda: clock.report_fresh(to_us(created), to_us(now), priority, status, HEAD, DUE_KEYS)
     )
+    # again, now that the calendar's span is made: `open_and_two_dues` answers from it
+    again = _outcome(
+        lambda: clock.report_fresh(to_us(created), to_us(now), priority, status, HEAD, DUE_KEYS)
+    )
     if isinstance(expected, SlaResult):
         assert isinstance(got, dict)
         assert list(got.items()) == _report(expected)
+        assert isinstance(again, dict)
+        assert list(again.items()) == _report(expected)
         assert list(HEAD.items()) == HEAD_ITEMS  # a copy was filled, not the head
     else:
-        assert got == expected
+        assert (got, again) == (expected, expected)
 
 
 @SETTINGS
@@ -372,3 +378,75 @@ def test_fast_us_learns_pydantic_tzinfo_as_a_fixed_offset():
         pydantic_core.TzInfo in intervals._FIXED_OFFSET,
         ZoneInfo in intervals._FIXED_OFFSET,
     ) == (True, False)
+
+
+@SETTINGS
+@given(
+    data=st.data(),
+    case=calendars(),
+    d1=st.sampled_from([1, 59 * 1_000_000, HOUR * 1_000_000, 8 * HOUR * 1_000_000]),
+    d2=st.sampled_from([1_500_000, DAY * 1_000_000, 14 * DAY * 1_000_000, 480 * HOUR * 10**6]),
+    later=st.sampled_from([0, 1, 3_600_000_000, 3 * DAY * 1_000_000]),
+)
+def test_open_and_two_dues_equals_open_and_dues(data, case, d1, d2, later):
+    """`open_and_two_dues` (the SLA step's common case) gives `open_and_dues`'s answer,
+    or None (then the step asks `open_and_dues`): before and after the span is made."""
+    spec, anchor = case
+    open_time = Calendar.from_dict(spec)._open
+    a = to_us(data.draw(instants(anchor)))
+    b = a + later
+    for _ in range(2):
+        expected = _outcome(lambda: tuple(open_time.open_and_dues(a, b, (d1, d2))))
+        got = open_time.open_and_two_dues(a, b, d1, d2)
+        assert got is None or got == expected
+
+
+def test_open_and_two_dues_whole_value():
+    """Monday 2026-11-23 08:30:15 UTC on 09:00-12:00, 13:00-17:00 Berlin, measured at 15:30:
+    6h59m45s open, 3h due 12:30:15 (after the lunch hour), 7h due Tuesday 08:30:15."""
+    open_time = Calendar.from_dict(
+        {"timezone": "Europe/Berlin", "hours": {"mon-fri": ["09:00-12:00", "13:00-17:00"]}}
+    )._open
+    a = to_us(dt.datetime(2026, 11, 23, 8, 30, 15, tzinfo=dt.UTC))
+    b = to_us(dt.datetime(2026, 11, 23, 15, 30, tzinfo=dt.UTC))
+    assert open_time.open_and_two_dues(a, b, 3 * HOUR * 10**6, 7 * HOUR * 10**6) is None
+    open_time.span_at(a)
+    assert open_time.open_and_two_dues(a, b, 3 * HOUR * 10**6, 7 * HOUR * 10**6) == (
+        (5 * HOUR + 59 * MINUTE + 45) * 10**6,
+        to_us(dt.datetime(2026, 11, 23, 12, 30, 15, tzinfo=dt.UTC)),
+        to_us(dt.datetime(2026, 11, 24, 8, 30, 15, tzinfo=dt.UTC)),
+    )
+
+
+def test_report_fresh_head_without_a_due_key():
+    """A head that lacks a due key gets it where setting it puts it: after the head's keys,
+    before ``remaining`` (the engine's head has every key; this is the general contract)."""
+    clock = SlaClock(
+        {"normal": {"first_reply": HOUR, "resolution": 2 * HOUR}},
+        calendar=Calendar.from_dict({"timezone": "UTC", "hours": {"mon-fri": "09:00-17:00"}}),
+    )
+    created = to_us(dt.datetime(2026, 11, 23, 9, tzinfo=dt.UTC))
+    head = {"policy": "p", "resolution_due": None}
+    for _ in range(2):  # the second time from the span
+        result = clock.report_fresh(created, created, "normal", "new", head, DUE_KEYS)
+        assert list(result.items()) == [
+            ("policy", "p"),
+            ("resolution_due", "2026-11-23T11:00:00+00:00"),
+            ("first_reply_due", "2026-11-23T10:00:00+00:00"),
+            ("remaining", {"first_reply": 3600.0, "resolution": 7200.0}),
+            ("breached", []),
+            ("warning", []),
+            ("paused", False),
+        ]
+
+
+def test_business_time_between_keeps_the_remembered_b():
+    """``business_since`` of a ticket created after `now` (b < a) remembers ``upto(now)``,
+    not ``upto(created)``: the ticket's own instant must not push the common `now` out of
+    the slots the SLA step reads too."""
+    calendar = Calendar.from_dict({"timezone": "UTC", "hours": {"mon-fri": "09:00-17:00"}})
+    now = dt.datetime(2026, 11, 23, 10, tzinfo=dt.UTC)
+    created = dt.datetime(2026, 11, 24, 12, tzinfo=dt.UTC)
+    calendar._open.span_at(to_us(now))
+    assert calendar.business_time_between(created, now) == -dt.timedelta(hours=10)
+    assert calendar._open._upto_recent[0] == to_us(now)

@@ -1,12 +1,13 @@
 """The SLA step of the pipeline: pick the policy, find (or make) its clock, measure the
 ticket, and give the decision's `sla` object.
 
-Per policy (and pause set) a `_Plan` is made once per rule set: the `SlaClock` and the head
-of the `sla` object. A ticket without an SLA history (every ticket of a dry run) is then
-measured in integer microseconds by `SlaClock.report_fresh`, which gives the whole object
-(due instants as text); a history goes through `SlaClock.measure`, the general rules. Both
-give the same object (tests/engine/test_sla_fresh.py pins them together); see
-docs/decisions/0014-sla-step-in-microseconds.md and 0020-sla-step-day-index.md.
+Per policy (and pause set) a `_Plan` is made once per rule set: the `SlaClock`, the head of
+the `sla` object and the clock's reporter for it (`SlaClock.fresh_reporter`). A ticket
+without an SLA history (every ticket of a dry run) is then measured in integer microseconds
+by that reporter, which gives the whole object (due instants as text); a history goes
+through `SlaClock.measure`, the general rules. Both give the same object
+(tests/engine/test_sla_fresh.py pins them together); see docs/decisions/0014, 0020 and
+0024-sla-step-third-round.md.
 """
 
 from __future__ import annotations
@@ -36,22 +37,6 @@ _STATIC_PLANS = ("plans", None)
 
 def _failure(code: str, message: str, rule: str | None) -> DecisionError:
     return DecisionError(code, message, rule)
-
-
-def _pick_policy(
-    compiled: CompiledRuleset, s: State, errors: list[DecisionError]
-) -> CompiledPolicy | None:
-    if s.sla_policy is not None:
-        return compiled.policy_by_name.get(s.sla_policy)
-    for p in compiled.policies:
-        if p.when is None:
-            return p
-        try:
-            if p.when(s) is True:
-                return p
-        except EvalFailure as exc:
-            errors.append(_failure(exc.code, f"SLA policy '{p.name}': {exc.message}", None))
-    return None
 
 
 def _pause_statuses(compiled: CompiledRuleset, p: CompiledPolicy, s: State) -> frozenset[str]:
@@ -95,7 +80,7 @@ class _Plan:
     and the head of the `sla` object (policy, calendar, every due key None, in SLA_KEYS
     order), which each ticket's object starts as a copy of."""
 
-    __slots__ = ("clock", "due_keys", "head", "name", "nows")
+    __slots__ = ("clock", "due_keys", "head", "name", "nows", "report")
 
     def __init__(self, policy: CompiledPolicy, clock: SlaClock) -> None:
         self.name = policy.name
@@ -105,6 +90,8 @@ class _Plan:
         self.head["calendar"] = policy.calendar
         self.due_keys = {m: f"{m}_due" for m in METRICS}
         assert set(self.due_keys.values()) == set(SLA_DUE_KEYS)
+        #: `SlaClock.report_fresh` with this head and these keys bound, made once.
+        self.report = clock.fresh_reporter(self.head, self.due_keys)
         # The last two `now` measured to and their µs since the epoch, the latest first, one
         # tuple (one atomic store, so threads may share it): a dry run measures most tickets
         # at its own `now` and some at theirs, which two slots keep from pushing the common
@@ -156,14 +143,31 @@ def sla_of(
     a calendar that cannot answer adds an ``eval/calendar`` error and gives None.
 
     A ticket with no `sla_history` (every ticket of a dry run) is measured in integer µs by
-    `SlaClock.report_fresh` (its instants read by `intervals.fast_us`); a history goes
+    the plan's reporter (`SlaClock.fresh_reporter`; its instants read by
+    `intervals.fast_us`); a history goes
     through `SlaClock.measure`. Both give the same object (tests/engine pin them together).
     """
     if not compiled.policies:
         return None
-    policy = _pick_policy(compiled, s, errors)
-    if policy is None:
-        return None
+    policy: CompiledPolicy | None
+    if s.sla_policy is not None:
+        policy = compiled.policy_by_name.get(s.sla_policy)
+        if policy is None:
+            return None
+    else:
+        # the first policy whose `when` holds (none: always); one failing is an error
+        for policy in compiled.policies:
+            when = policy.when
+            if when is None:
+                break
+            try:
+                if when(s) is True:
+                    break
+            except EvalFailure as exc:
+                message = f"SLA policy '{policy.name}': {exc.message}"
+                errors.append(_failure(exc.code, message, None))
+        else:
+            return None
     static: dict[str, _Plan] | None = compiled.clocks.get(_STATIC_PLANS)
     plan = static.get(policy.name) if static is not None else None
     if plan is None:
@@ -180,9 +184,7 @@ def sla_of(
         except (TypeError, AttributeError):  # a naive instant: the general path gives the error
             return _general(plan, s, created, now, None, errors)
         try:
-            return plan.clock.report_fresh(
-                a, b if b > a else a, s.priority, s.status, plan.head, plan.due_keys
-            )
+            return plan.report(a, b if b > a else a, s.priority, s.status)
         except CalendarError:  # the general path raises it again, in its words
             return _general(plan, s, created, now, None, errors)
     return _general(plan, s, created, now, sla_history, errors)

@@ -7,7 +7,8 @@ one an hour out. The SLA clocks' one-pass question (`open_and_dues`: elapsed ope
 due instants from one start) is answered from two years' tables joined into one, with an
 index by day, so a due past New Year costs no more and an instant is found in a handful of
 entries (docs/decisions/0014-sla-step-in-microseconds.md,
-docs/decisions/0020-sla-step-day-index.md). ``business_since`` (`business_time_between`
+docs/decisions/0020-sla-step-day-index.md); `open_and_two_dues` is its common case (two
+targets) in one call (decision 0024). ``business_since`` (`business_time_between`
 without pauses) is answered from the same span. Tables are
 immutable once built and published under a lock (or by one atomic store), so one `Calendar`
 is safe to share between threads.
@@ -372,16 +373,21 @@ class _OpenTime:
     def between(self, a: int, b: int) -> int:
         """Open time in [a, b), negative when b < a: ``counted_between(self, a, b, [])``,
         answered in the current span when both lie in it (`Calendar.business_time_between`
-        without pauses, e.g. the rule language's ``business_since``)."""
-        if b < a:
-            return -self.between(b, a)
+        without pauses, e.g. the rule language's ``business_since``).
+
+        ``upto(b)`` is remembered (`_upto_b`: `b` is the evaluation's `now`), ``upto(a)`` is
+        not (`a` is a ticket's own instant): `a` after `b` must not push the common `now`
+        out of the two slots `open_and_dues` reads too.
+        """
         span = self._span
-        if not (span.lo <= a and b < span.hi):
-            return self.open_between(a, b)
+        lo = span.lo
+        hi = span.hi
+        if not (lo <= a < hi and lo <= b < hi):
+            return self.open_between(a, b) if a <= b else -self.open_between(b, a)
         upto_b = self._upto_b(span, b)
         starts = span.starts
         days = span.days
-        d = (a - span.lo) // _US_PER_DAY
+        d = (a - lo) // _US_PER_DAY
         i = bisect_right(starts, a, days[d], days[d + 1]) - 1
         if i < 0:
             return upto_b
@@ -450,6 +456,58 @@ class _OpenTime:
             else:
                 out.append(self.add_open(opens, d))
         return out
+
+    def open_and_two_dues(self, a: int, b: int, d1: int, d2: int) -> tuple[int, int, int] | None:
+        """``open_and_dues(a, b, (d1, d2))`` for targets d1, d2 > 0 and a <= b, as a tuple,
+        or None where that answer is not found within the current span (then ask
+        `open_and_dues`, which answers everywhere and raises the general methods' errors).
+
+        The SLA step's common case (a clock running from its start `a`, two targets) in one
+        call: a short bisection for `a` (the span's day index), ``upto(b)`` remembered for
+        the last two `b`, one bisection per due, first among the next _NEAR intervals.
+        """
+        span = self._span
+        lo = span.lo
+        hi = span.hi
+        if not lo <= a <= b < hi:
+            return None
+        starts = span.starts
+        cum = span.cum
+        days = span.days
+        d = (a - lo) // _US_PER_DAY
+        i = bisect_right(starts, a, days[d], days[d + 1]) - 1
+        if i >= 0 and a < span.ends[i]:  # open at a
+            before = cum[i] + a - starts[i]
+        elif i + 1 < len(starts):  # closed: counting starts at the next interval
+            before = cum[i + 1]
+        else:
+            return None
+        if b == a:
+            elapsed = 0
+        else:
+            known_b, known_span, upto_b, _, _, _ = self._upto_recent
+            if known_b != b or known_span is not span:
+                upto_b = self._upto_b(span, b)
+            elapsed = upto_b - before
+        # as in `open_and_dues`: the due lies in interval k, cum[k] < goal <= cum[k + 1]
+        first = i + 1 if i >= 0 else 1
+        near = first + _NEAR
+        last = len(cum) - 1
+        goal1 = before + d1
+        if near < last and goal1 <= cum[near]:
+            k = bisect_left(cum, goal1, first, near) - 1
+        elif goal1 <= cum[last]:
+            k = bisect_left(cum, goal1, first) - 1
+        else:
+            return None
+        goal2 = before + d2
+        if near < last and goal2 <= cum[near]:
+            j = bisect_left(cum, goal2, first, near) - 1
+        elif goal2 <= cum[last]:
+            j = bisect_left(cum, goal2, first) - 1
+        else:
+            return None
+        return elapsed, starts[k] + goal1 - cum[k], starts[j] + goal2 - cum[j]
 
     def _zero_between(self, b: int, a: int) -> int:
         """0, the elapsed time of a clock asked about before its start, once

@@ -20,7 +20,8 @@ docs/sla.md for pictures):
 
 A ticket with no events since its creation (the common case) is measured in integer µs by
 `SlaClock.measure_fresh`; `SlaClock.report_fresh` gives the same as the plain data of a
-decision's ``sla`` object. Both are pinned to the general rules by tests/sla/test_fresh.py.
+decision's ``sla`` object (the engine binds it once per plan: `SlaClock.fresh_reporter`).
+Both are pinned to the general rules by tests/sla/test_fresh.py.
 """
 
 from __future__ import annotations
@@ -32,14 +33,21 @@ from typing import Any, Literal
 
 from routing.sla.calendar import Calendar
 from routing.sla.intervals import (
+    DAY_TEXT,
+    MINUTE_TEXT,
+    SUBMINUTE_TEXT,
+    US_PER_DAY,
+    US_PER_MINUTE,
     OpenTime,
     Pause,
     WallClock,
     add_counted,
     counted_between,
+    day_text,
     from_us,
     iso_utc,
     normalize_pauses,
+    subminute_text,
     to_us,
 )
 
@@ -355,57 +363,160 @@ class SlaClock:
         due_keys: Mapping[str, str],
     ) -> dict[str, Any]:
         """`measure_fresh`, as plain data: a copy of `head` with each due and ``remaining``,
-        ``breached``, ``warning`` and ``paused`` set (a decision's ``sla`` object, in one
-        pass: the engine calls it for every ticket evaluated without a history).
+        ``breached``, ``warning`` and ``paused`` set (a decision's ``sla`` object).
 
         ``out[due_keys[metric]]`` is the due instant as ISO 8601 text (what
         `datetime.isoformat` writes of the UTC instant) or None; ``remaining`` maps each
         metric to its remaining time in seconds (as `timedelta.total_seconds` gives it);
         ``breached`` and ``warning`` list metrics; ``paused`` tells whether a metric runs and
-        is paused. The rules are those of `measure_fresh`, written out again for speed
-        (tests/sla pin the three together).
+        is paused. The engine makes the reporter once per plan (`fresh_reporter`) and calls
+        it for every ticket evaluated without a history; this is the same function.
         """
-        out = head.copy()
-        fresh = self._fresh.get(priority)
-        remaining: dict[str, float] = {}
-        breached: list[str] = []
-        warning: list[str] = []
-        if fresh is None:  # no metric runs: nothing to count, nothing that could fail
-            out["remaining"] = remaining
-            out["breached"] = breached
-            out["warning"] = warning
-            out["paused"] = False
-            return out
-        rows, targets = fresh
+        return self.fresh_reporter(head, due_keys)(created, now, priority, status)
+
+    def fresh_reporter(
+        self, head: Mapping[str, Any], due_keys: Mapping[str, str]
+    ) -> Callable[[int, int, str, str], dict[str, Any]]:
+        """`report_fresh` with `head` and `due_keys` bound: ``report(created, now, priority,
+        status)``, the engine's SLA step for a ticket with no history, in one call.
+
+        What depends on the clock and the keys only is worked out here, once: per priority
+        the rows (metric, due key, target µs, warning threshold, position of the due in
+        `OpenTime.open_and_dues`'s answer) and the targets; the head with ``paused`` False
+        (the running case's object starts as a copy of it). The rules are those of
+        `measure_fresh`, written out again for speed (tests/sla pin the three together);
+        the ISO texts are `intervals.iso_utc`'s lookups, inlined.
+        """
+        rows_of: dict[str, tuple[tuple[tuple[str, str, int, int, int], ...], tuple[int, ...]]]
+        rows_of = {
+            priority: (tuple((m, due_keys[m], t, w, k) for m, t, w, k in rows), targets)
+            for priority, (rows, targets) in self._fresh.items()
+        }
+        # The common case, two metrics (first_reply and resolution) with targets above zero
+        # on a calendar, in one call of `_OpenTime.open_and_two_dues` (None: the general
+        # loop below answers): per priority (metric, due key, target, warning threshold)
+        # of both.
+        two_dues = getattr(self._open_time, "open_and_two_dues", None)
+        pairs: dict[str, tuple[str, str, int, int, str, str, int, int]] = {}
+        for priority, (rows, targets) in self._fresh.items():
+            if two_dues is not None and len(rows) == 2 and min(targets) > 0:
+                (m1, t1, w1, _), (m2, t2, w2, _) = rows
+                pairs[priority] = (m1, due_keys[m1], t1, w1, m2, due_keys[m2], t2, w2)
+        # The object's keys in place: the head's, then those the report sets, in the order
+        # it sets them (`paused` False already: what a running clock gives).
+        running = dict(head)
+        for key in ("remaining", "breached", "warning"):
+            running.setdefault(key, None)
+        running["paused"] = False
+        open_and_dues = self._open_time.open_and_dues
+        fresh_of = self._fresh
         stop_set = self._stop_set
-        if status in stop_set if stop_set is not None else self._stops(status):
-            paused, metrics = self._measure_stopped(created, now, status, rows, targets)
-            for metric, due, left, _, warn in metrics:
-                out[due_keys[metric]] = None if due is None else iso_utc(due)
-                remaining[metric] = left / 1_000_000
-                if warn:
+        stops = self._stops
+        measure_stopped = self._measure_stopped
+        day_texts = DAY_TEXT
+        minute_texts = MINUTE_TEXT
+        sub_texts = SUBMINUTE_TEXT
+
+        def report(created: int, now: int, priority: str, status: str) -> dict[str, Any]:
+            out = running.copy()
+            pair = pairs.get(priority)
+            if pair is not None and not (
+                status in stop_set if stop_set is not None else stops(status)
+            ):
+                m1, key1, target1, warn1, m2, key2, target2, warn2 = pair
+                found = two_dues(created, now, target1, target2)  # type: ignore[misc]
+                if found is not None:
+                    elapsed, due, due2 = found
+                    # iso_utc(due): "YYYY-MM-DDT" + "HH:MM:" + "SS[.ffffff]+00:00"
+                    days, rest = divmod(due, US_PER_DAY)
+                    minute, sub = divmod(rest, US_PER_MINUTE)
+                    out[key1] = (
+                        (day_texts.get(days) or day_text(days))
+                        + minute_texts[minute]
+                        + (sub_texts.get(sub) or subminute_text(sub))
+                    )
+                    days, rest = divmod(due2, US_PER_DAY)
+                    minute, sub = divmod(rest, US_PER_MINUTE)
+                    out[key2] = (
+                        (day_texts.get(days) or day_text(days))
+                        + minute_texts[minute]
+                        + (sub_texts.get(sub) or subminute_text(sub))
+                    )
+                    # int / int is correctly rounded, as `timedelta.total_seconds` divides
+                    out["remaining"] = {
+                        m1: (target1 - elapsed) / 1_000_000,
+                        m2: (target2 - elapsed) / 1_000_000,
+                    }
+                    breached: list[str] = []
+                    warning: list[str] = []
+                    if now > due:
+                        breached.append(m1)
+                    elif elapsed >= warn1:
+                        warning.append(m1)
+                    if now > due2:
+                        breached.append(m2)
+                    elif elapsed >= warn2:
+                        warning.append(m2)
+                    out["breached"] = breached
+                    out["warning"] = warning
+                    return out
+            fresh = fresh_of.get(priority)
+            if fresh is None:  # no metric runs: nothing to count, nothing that could fail
+                out["remaining"] = {}
+                out["breached"] = []
+                out["warning"] = []
+                return out
+            rows, targets = rows_of[priority]
+            remaining: dict[str, float] = {}
+            breached = []
+            warning = []
+            if status in stop_set if stop_set is not None else stops(status):
+                paused, metrics = measure_stopped(created, now, status, fresh[0], targets)
+                for (metric, due, left, _, warn), row in zip(metrics, rows, strict=True):
+                    out[row[1]] = None if due is None else iso_utc(due)
+                    remaining[metric] = left / 1_000_000
+                    if warn:
+                        warning.append(metric)
+                out["remaining"] = remaining
+                out["breached"] = breached
+                out["warning"] = warning
+                out["paused"] = paused
+                return out
+            times = open_and_dues(created, now, targets)
+            elapsed = times[0]
+            for metric, key, target, warn_from, k in rows:
+                due = times[k]
+                # iso_utc(due): "YYYY-MM-DDT" + "HH:MM:" + "SS[.ffffff]+00:00"
+                days, rest = divmod(due, US_PER_DAY)
+                minute, sub = divmod(rest, US_PER_MINUTE)
+                out[key] = (
+                    (day_texts.get(days) or day_text(days))
+                    + minute_texts[minute]
+                    + (sub_texts.get(sub) or subminute_text(sub))
+                )
+                # int / int is correctly rounded, as `timedelta.total_seconds` divides
+                remaining[metric] = (target - elapsed) / 1_000_000
+                if now > due:
+                    breached.append(metric)
+                elif elapsed >= warn_from:
                     warning.append(metric)
             out["remaining"] = remaining
             out["breached"] = breached
             out["warning"] = warning
-            out["paused"] = paused
             return out
-        times = self._open_time.open_and_dues(created, now, targets)
-        elapsed = times[0]
-        for metric, target, warn_from, k in rows:
-            due = times[k]
-            out[due_keys[metric]] = iso_utc(due)
-            # int / int is correctly rounded, as `timedelta.total_seconds` divides
-            remaining[metric] = (target - elapsed) / 1_000_000
-            if now > due:
-                breached.append(metric)
-            elif elapsed >= warn_from:
-                warning.append(metric)
-        out["remaining"] = remaining
-        out["breached"] = breached
-        out["warning"] = warning
-        out["paused"] = False
-        return out
+
+        if all(row[1] in head for rows, _ in rows_of.values() for row in rows):
+            return report
+
+        # A head without some due key (not the engine's): the key goes where setting it
+        # would put it, after the head's and before ``remaining``.
+        def in_order(created: int, now: int, priority: str, status: str) -> dict[str, Any]:
+            out = report(created, now, priority, status)
+            rows = rows_of.get(priority, ((), ()))[0]
+            keys = [*head, *(row[1] for row in rows), "remaining", "breached", "warning"]
+            return {key: out[key] for key in dict.fromkeys([*keys, "paused"])}
+
+        return in_order
 
     def _measure_fresh(
         self, created: dt.datetime, priority: str, status: str, now: dt.datetime

@@ -4,7 +4,8 @@ Instants are integers: microseconds since 1970-01-01 UTC. Open time is a sorted 
 disjoint half-open intervals [start, end) whose ends fall on whole UTC minutes. Everything
 here is pure arithmetic; `routing.sla.calendar` builds the interval tables.
 
-`iso_utc` writes an instant as `datetime.isoformat` would, without making the datetime.
+`iso_utc` writes an instant as `datetime.isoformat` would, without making the datetime, from
+tables the SLA step also reads (`DAY_TEXT`, `MINUTE_TEXT`, `SUBMINUTE_TEXT`).
 
 Pauses (DESIGN.md section 8 rule 7) are applied on top of any `OpenTime` by the functions
 `counted_between`, `next_counted` and `add_counted`: a minute counts if it is open and not
@@ -18,13 +19,18 @@ from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 __all__ = [
+    "DAY_TEXT",
     "FOREVER",
+    "MINUTE_TEXT",
+    "SUBMINUTE_TEXT",
+    "US_PER_DAY",
     "US_PER_MINUTE",
     "OpenTime",
     "Pause",
     "WallClock",
     "add_counted",
     "counted_between",
+    "day_text",
     "fast_us",
     "from_us",
     "iso_utc",
@@ -32,6 +38,7 @@ __all__ = [
     "next_counted",
     "normalize_pauses",
     "offset_segments",
+    "subminute_text",
     "to_us",
     "wall_to_utc",
 ]
@@ -95,13 +102,33 @@ def from_us(us: int) -> dt.datetime:
     return _EPOCH + dt.timedelta(microseconds=us)
 
 
-# `iso_utc` glues three cached pieces: "YYYY-MM-DDT" per day (a bounded dict, filled on use),
-# "HH:MM:" per minute of the day and "SS+00:00" per second.
-_DAY_TEXT: dict[int, str] = {}
+# `iso_utc` glues three pieces: "YYYY-MM-DDT" per day (`DAY_TEXT`, a bounded dict filled on
+# use by `day_text`), "HH:MM:" per minute of the day (`MINUTE_TEXT`) and the rest per µs
+# within the minute: "SS+00:00" for whole seconds (`SUBMINUTE_TEXT`, 60 entries), else
+# "SS.ffffff+00:00" (`subminute_text`). The SLA step inlines the same three lookups.
+US_PER_DAY = 86_400_000_000
+DAY_TEXT: dict[int, str] = {}
 _DAY_TEXT_MAX = 4096
-_MINUTE_TEXT = tuple(f"{m // 60:02d}:{m % 60:02d}:" for m in range(1440))
-_SECOND_TEXT = tuple(f"{s:02d}" for s in range(60))
-_SECOND_UTC_TEXT = tuple(f"{s:02d}+00:00" for s in range(60))
+MINUTE_TEXT: tuple[str, ...] = tuple(f"{m // 60:02d}:{m % 60:02d}:" for m in range(1440))
+SUBMINUTE_TEXT: dict[int, str] = {s * 1_000_000: f"{s:02d}+00:00" for s in range(60)}
+
+
+def day_text(days: int) -> str:
+    """``YYYY-MM-DDT`` of the UTC day `days` after 1970-01-01, remembered in `DAY_TEXT`."""
+    text = dt.date.fromordinal(_EPOCH_ORDINAL + days).isoformat() + "T"
+    if len(DAY_TEXT) >= _DAY_TEXT_MAX:  # bounded: start again rather than grow
+        DAY_TEXT.clear()
+    DAY_TEXT[days] = text
+    return text
+
+
+def subminute_text(us: int) -> str:
+    """``SS+00:00`` or ``SS.ffffff+00:00`` of `us` µs past a whole minute (0 <= us < 60 s)."""
+    text = SUBMINUTE_TEXT.get(us)
+    if text is None:
+        seconds, micro = divmod(us, 1_000_000)
+        text = f"{seconds:02d}.{micro:06d}+00:00"
+    return text
 
 
 def iso_utc(us: int) -> str:
@@ -110,20 +137,13 @@ def iso_utc(us: int) -> str:
     ``2026-12-08T07:01:27+00:00``, with ``.ffffff`` before the offset when the microseconds
     are not zero, exactly as `datetime.isoformat` writes an aware UTC instant.
     """
-    seconds, micro = divmod(us, 1_000_000)
-    days, second_of_day = divmod(seconds, 86_400)
-    day = _DAY_TEXT.get(days)
-    if day is None:
-        day = dt.date.fromordinal(_EPOCH_ORDINAL + days).isoformat() + "T"
-        if len(_DAY_TEXT) >= _DAY_TEXT_MAX:  # bounded: start again rather than grow
-            _DAY_TEXT.clear()
-        _DAY_TEXT[days] = day
-    if micro:
-        return (
-            f"{day}{_MINUTE_TEXT[second_of_day // 60]}{_SECOND_TEXT[second_of_day % 60]}"
-            f".{micro:06d}+00:00"
-        )
-    return day + _MINUTE_TEXT[second_of_day // 60] + _SECOND_UTC_TEXT[second_of_day % 60]
+    days, rest = divmod(us, US_PER_DAY)
+    minute, sub = divmod(rest, US_PER_MINUTE)
+    return (
+        (DAY_TEXT.get(days) or day_text(days))
+        + MINUTE_TEXT[minute]
+        + (SUBMINUTE_TEXT.get(sub) or subminute_text(sub))
+    )
 
 
 def merge(intervals: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
