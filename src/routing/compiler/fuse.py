@@ -168,9 +168,18 @@ class _Localize(py.NodeTransformer):
 class Fuser:
     """Builds the fused function of a plan, in the namespace of the conditions' code."""
 
-    def __init__(self, builder: CodeGen, threshold: float, fixed: Callable[[State], int]) -> None:
+    def __init__(
+        self,
+        builder: CodeGen,
+        threshold: float,
+        fixed: Callable[[State], int],
+        reads: frozenset[str] | None = None,
+    ) -> None:
         assert builder.inline is not None, "the conditions were compiled without `inline`"
         self._builder = builder
+        #: what the defines read that actions may write (`compiler.define_reads`; None:
+        #: anything): only such a write bumps `State.version`
+        self._reads = reads
         self._inline: dict[Fn, py.expr | list[py.stmt]] = builder.inline
         self._threshold = threshold
         self._fixed = fixed
@@ -385,31 +394,32 @@ class Fuser:
         hit = _compare(_load("f_hit"), py.Is(), _const(True))
         return [evaluate, _if(hit, fire)]
 
+    def _read(self, written: str) -> int:
+        """1 when a define may read `written` (so the write bumps `State.version`), else 0."""
+        return 1 if self._reads is None or written in self._reads else 0
+
     def _actions(self, rule: FusedRule) -> list[py.stmt]:
+        # `State.version` only serves the defines' cache: a write no define reads leaves it
+        # as it is (`compiler.define_reads`), so a define is not computed again after it
         out: list[py.stmt] = []
         bumps = 0
         for apply, spec in zip(rule.actions, rule.specs, strict=True):
-            if spec is None:  # assign: its closure
+            if spec is None:  # assign: its closure (which bumps the version itself)
                 out.append(_expr_stmt(_call(self._bind(apply), _load("s"))))
                 continue
             kind = spec[0]
             if kind in ("route", "priority"):
                 target = "queue" if kind == "route" else "priority"
                 out.append(_assign(_s_attr(target, py.Store()), self._value(spec[1])))
-                bumps += 1
+                bumps += self._read(target)
             elif kind == "raise":
                 rank = py.Subscript(
                     value=self._bind(_RANK), slice=_s_attr("priority"), ctx=py.Load()
                 )
-                out.append(
-                    _if(
-                        _compare(rank, py.Lt(), _const(spec[2])),
-                        [
-                            _assign(_s_attr("priority", py.Store()), self._value(spec[1])),
-                            self._bump(1),
-                        ],
-                    )
-                )
+                raised = [_assign(_s_attr("priority", py.Store()), self._value(spec[1]))]
+                if self._read("priority"):
+                    raised.append(self._bump(1))
+                out.append(_if(_compare(rank, py.Lt(), _const(spec[2])), raised))
             elif kind in ("tag", "untag"):
                 tags: frozenset[str] = spec[1]
                 if len(tags) == 1:
@@ -419,7 +429,7 @@ class Fuser:
                     method = "update" if kind == "tag" else "difference_update"
                     arg = self._bind(tags)
                 out.append(_expr_stmt(_call(_attr(_load("f_tags"), method), arg)))
-                bumps += 1
+                bumps += self._read("tags")
             elif kind == "set":
                 for target, value in spec[1]:
                     if target.startswith("fields."):
@@ -429,17 +439,18 @@ class Fuser:
                         out.append(_assign(key, self._value(value)))
                     else:
                         out.append(_assign(_s_attr(target, py.Store()), self._value(value)))
-                bumps += 1
+                bumps += max((self._read(target) for target, _ in spec[1]), default=0)
             elif kind == "spam_score":
                 out.append(
                     py.AugAssign(
                         target=_s_attr("spam_score", py.Store()), op=py.Add(), value=_const(spec[1])
                     )
                 )
-                bumps += 1
+                # the spam threshold derives `spam` from the score, with no bump of its own
+                bumps += self._read("spam_score") or self._read("spam")
             elif kind == "mark_spam":
                 out.append(_assign(_s_attr("spam", py.Store()), _const(spec[1])))
-                bumps += 1
+                bumps += self._read("spam")
             elif kind == "no_reply":
                 either = py.BoolOp(op=py.Or(), values=[_s_attr("no_reply"), _const(spec[1])])
                 out.append(_assign(_s_attr("no_reply", py.Store()), either))
