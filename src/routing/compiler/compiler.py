@@ -353,7 +353,7 @@ def compile_ruleset(
         template_calendars=_template_calendars(checked),
         index=index_plan,
         fuser=(
-            Fuser(builder, checked.spam_threshold, index_plan.fixed, define_reads(checked))
+            Fuser(builder, checked.spam_threshold, index_plan, define_reads(checked))
             if fuse and index_plan is not None
             else None
         ),

@@ -7,8 +7,9 @@ errors)`` built from `ast` nodes, like the conditions (`routing.compiler.codegen
 
 - the candidate set: the stage's unguarded rules, OR the masks of the index's lookups (each
   lookup's read inlined), OR the masks of the tags the ticket has, OR the stage's part of
-  `RuleIndex.fixed` (computed once, at the first stage that needs it), AND the rules
-  listening to the event;
+  `RuleIndex.fixed` (computed once, inlined, at the first stage that needs it: its lookups
+  and the masks of the guard words the ``text`` scan found), AND the rules listening to
+  the event;
 - one block per listening rule: ``if todo & BIT:`` (left out where the bit is always set),
   its condition inlined as an expression (or a call of its function when its body is not
   one ``return``) inside a ``try`` that turns an `EvalFailure` or a Python type error into
@@ -45,6 +46,7 @@ from routing.compiler.codegen import (  # the code generator, and its ast helper
     _store,
     locate,
 )
+from routing.compiler.index import RuleIndex
 from routing.compiler.predicates import Fn
 from routing.compiler.state import EvalFailure, State
 from routing.dsl._gc import gc_paused
@@ -172,7 +174,7 @@ class Fuser:
         self,
         builder: CodeGen,
         threshold: float,
-        fixed: Callable[[State], int],
+        index: RuleIndex,
         reads: frozenset[str] | None = None,
     ) -> None:
         assert builder.inline is not None, "the conditions were compiled without `inline`"
@@ -182,7 +184,7 @@ class Fuser:
         self._reads = reads
         self._inline: dict[Fn, py.expr | list[py.stmt]] = builder.inline
         self._threshold = threshold
-        self._fixed = fixed
+        self._index = index
         # the inlined expressions are rewritten in place (`_Localize`), once: threads that
         # build plans at the same time take turns
         self._localized: set[int] = set()
@@ -340,11 +342,58 @@ class Fuser:
                 )
         if st.fixed:
             if not fixed_read:  # the first stage that needs it: every later one reads it
-                out.append(_assign(_store("f_fixed"), _call(self._bind(self._fixed), _load("s"))))
+                out += self._fixed()
             shifted = py.BinOp(left=_load("f_fixed"), op=py.RShift(), right=_const(st.offset))
             out.append(_ior("f_todo", shifted))
         out.append(
             py.AugAssign(target=_store("f_todo"), op=py.BitAnd(), value=_const(st.listening))
+        )
+        return out
+
+    def _fixed(self) -> list[py.stmt]:
+        """``f_fixed = RuleIndex.fixed(s)``, inlined: each lookup's read and table, then the
+        masks of the guard words the ``text`` source's scan found (a call of `fixed` when
+        its words have a scanner of their own)."""
+        index = self._index
+        if index.text is None:
+            return [_assign(_store("f_fixed"), _call(self._bind(index.fixed), _load("s")))]
+        out = [_assign(_store("f_fixed"), _const(0))]
+        for get, table, every in index.lookups:  # as `_candidates` does for a stage's
+            found = _call(_attr(self._bind(table), "get"), self._inlined(get), _const(0))
+            out.append(
+                py.Try(
+                    body=[_ior("f_fixed", found)],
+                    handlers=[
+                        py.ExceptHandler(
+                            type=_load("EvalFailure"),
+                            name=None,
+                            body=[_ior("f_fixed", _const(every))],
+                        )
+                    ],
+                    orelse=[],
+                    finalbody=[],
+                )
+            )
+        source, masks = index.text
+        # if (f_found := cache.get(KEY)) is None: f_found = SCAN(s)
+        cached = py.NamedExpr(
+            target=_store("f_found"),
+            value=_call(_attr(_load("f_cache"), "get"), _const(source.contained_key)),
+        )
+        out.append(
+            _if(
+                _compare(cached, py.Is(), _const(None)),
+                [_assign(_store("f_found"), _call(self._bind(source.scan), _load("s")))],
+            )
+        )
+        # for f_word in f_found: f_fixed |= MASKS.get(f_word, 0)
+        out.append(
+            py.For(
+                target=_store("f_word"),
+                iter=_load("f_found"),
+                body=[_ior("f_fixed", _call(self._bind(masks.get), _load("f_word"), _const(0)))],
+                orelse=[],
+            )
         )
         return out
 
