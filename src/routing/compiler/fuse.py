@@ -14,7 +14,8 @@ errors)`` built from `ast` nodes, like the conditions (`routing.compiler.codegen
   its condition inlined as an expression (or a call of its function when its body is not
   one ``return``) inside a ``try`` that turns an `EvalFailure` or a Python type error into
   the rule's `DecisionError` exactly as the loop does, then its actions inlined where they
-  are simple (a closure call for ``assign``), ``fired.append``, and ``stop``/``first``:
+  are simple (a closure call for ``assign``; ``s.version`` bumped only for a write some
+  define reads, docs/decisions/0027-define-reads.md), ``fired.append``, and ``stop``/``first``:
   ``todo = 0`` ends the stage, a ``stopped`` flag skips the later stages;
 - the spam threshold where the loop applies it.
 
