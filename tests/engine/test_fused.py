@@ -7,8 +7,10 @@ with the bit-set walk of the same plan (fusing off):
 - every case of the conformance corpus, for every event, with its history and agents;
 - Hypothesis rule sets: ``mode: first``, ``stop``, disabled rules, ``on`` events, a spam
   stage or none, conditions that fail (a missing custom field) alone or inside ``and`` /
-  ``or``, conditions on defines, actions that write what later rules and guards read, every
-  kind of action (effects, ``assign``, ``no_reply``, ``sla``, ``raise_priority``...).
+  ``or``, conditions on defines (reading what actions write, or ticket data only), actions
+  that write what later rules, defines and guards read, every kind of action (effects,
+  ``assign``, ``no_reply``, ``sla``, ``raise_priority``...);
+- every write a define can read, one by one (`test_a_define_sees_every_write_it_reads`).
 
 And the shape: which plans are fused, that a rule's block is at the rule's line of the
 generated module (a traceback names it), and that a rule's name is a value, not code.
@@ -94,6 +96,10 @@ fields:
 queues: [billing, tech]
 define:
   paying: fields.plan == "pro" or fields.mrr > 100
+  hot: priority >= "high" or tags has "vip"
+  flagged: spam or queue == "billing"
+  waiting: status == "pending" and spam_score < 4
+  customer: requester.domain == "example.com" and text contains "refund"
 templates: {ack: "ok {{ ticket.queue }}"}
 calendars:
   eu: {timezone: Europe/Berlin, hours: {mon-sun: "00:00-24:00"}}
@@ -117,6 +123,10 @@ CONDITIONS = (
     'fields.mrr > 100 and fields.plan == "pro"',  # the first failure wins
     "paying",
     "not paying",
+    "hot",  # the defines read what actions write (the fused code bumps only for those)
+    "not flagged",
+    "waiting or hot",
+    "customer",
     'tags has "vip"',
     'tags has "seen"',
     'tags has any of ["vip", "x"]',
@@ -282,3 +292,42 @@ def test_only_small_rule_sets_are_fused() -> None:
     assert small.evaluate(ticket, NOW).tags == expected
     assert large.evaluate(ticket, NOW).tags == expected
     assert routing.loads(rules(3), index=False)._compiled.fuser is None
+
+
+# A define is cached per `State.version`, which the fused code bumps only for the writes some
+# define reads (`routing.compiler.compiler.define_reads`): every write a define can see must
+# still make it computed again. (define, the action that makes it true, spam stage first)
+_DEFINE_WRITES = (
+    ('priority >= "high"', "{priority: high}", False),
+    ('priority >= "high"', "{raise_priority: urgent}", False),
+    ('priority >= "high"', "{set: {priority: high}}", False),
+    ('tags has "vip"', "{tag: vip}", False),
+    ('not (tags has "x")', "{untag: x}", False),
+    ('queue == "billing"', "{route: billing}", False),
+    ('queue == "billing"', "{set: {queue: billing}}", False),
+    ('status == "pending"', "{set: {status: pending}}", False),
+    ('assignee == "ann"', "{assign: {agent: ann}}", False),
+    ('assignee == "ann"', "{set: {assignee: ann}}", False),
+    ("spam", "{mark_spam: true}", False),
+    ("spam", "{spam_score: 6}", True),  # the spam threshold, after the stage
+    ("spam_score >= 4", "{spam_score: 6}", False),
+    ("fields.mrr > 100", "{set: {fields.mrr: 500}}", False),
+    ('fields.plan == "pro"', "{set: {fields.plan: pro}}", False),
+)
+
+
+@pytest.mark.parametrize(("define", "action", "spam_stage"), _DEFINE_WRITES)
+def test_a_define_sees_every_write_it_reads(define: str, action: str, spam_stage: bool) -> None:
+    first = "spam" if spam_stage else "one"
+    rules = PREAMBLE.replace("define:\n", f"define:\n  d: '{define}'\n") + (
+        "stages:\n"
+        f"  - {{name: {first}, mode: all, rules: [{{name: a, when: not d, then: [{action}]}}]}}\n"
+        "  - {name: two, mode: all, rules: [{name: b, when: d, then: [{tag: seen}]}]}\n"
+    )
+    ruleset = routing.loads(rules)
+    assert ruleset._compiled.fuser is not None
+    ticket = Ticket.from_dict(
+        {"id": "T", "tags": ["x"], "fields": {"plan": "free", "mrr": 5}, "queue": "tech"}
+    )
+    assert run(ruleset._compiled, ticket, NOW).fired == ("a", "b")
+    assert _decide(ruleset, ticket, "created") == _general(ruleset, ticket, "created")

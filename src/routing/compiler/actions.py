@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 
 from routing.compiler.state import State
@@ -260,6 +261,10 @@ def _candidates(agents: Sequence[Agent], skills: frozenset[str]) -> _Candidates:
     )
 
 
+#: no load and no cursors, when the caller gives no `AgentState` (read only)
+_NOTHING: Mapping[str, Any] = MappingProxyType({})
+
+
 def _assign(action: ast.AssignAction, rule: str, agents: Sequence[Agent]) -> Applier:
     if action.agent is not None:
         agent_id = action.agent.value
@@ -287,8 +292,8 @@ def _assign(action: ast.AssignAction, rule: str, agents: Sequence[Agent]) -> App
 
     def assign(s: State) -> None:
         state: AgentState | None = s.agent_state
-        load = state.load if state else {}
-        cursors = state.cursors if state else {}
+        load = state.load if state else _NOTHING
+        cursors = state.cursors if state else _NOTHING
         queue = s.queue
         cands = everyone if queue is None else by_queue.get(queue, unlisted)
         in_order, by_id = cands.on_shift(s.now)
@@ -325,6 +330,6 @@ def _assign(action: ast.AssignAction, rule: str, agents: Sequence[Agent]) -> App
             "load": {chosen.id: load.get(chosen.id, 0) + 1},
             "cursor": {queue or "": chosen.id} if strategy == "round_robin" else {},
         }
-        _bump(s)
+        s.version += 1  # `_bump`, without its call
 
     return assign

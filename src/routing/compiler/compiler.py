@@ -168,6 +168,61 @@ def _reads_status_only(checked: CheckedRuleset, expr: ast.Expr) -> bool:
     return True
 
 
+#: builtin fields an action may change (`action_spec`): what a define reading them depends on
+_WRITABLE_FIELDS = frozenset(
+    {"status", "priority", "queue", "assignee", "tags", "spam", "spam_score"}
+)
+#: builtin fields no action changes: a ticket's own data
+_TICKET_FIELDS = frozenset(
+    {
+        "text",
+        "subject",
+        "body",
+        "channel",
+        "created_at",
+        "updated_at",
+        "id",
+        "headers",
+        "attachments",
+    }
+)
+#: path kinds that read a ticket's own data (the requester, headers) or the instant
+_TICKET_KINDS = frozenset({"requester", "header", "headers", "now", "requester_object"})
+
+
+def define_reads(checked: CheckedRuleset) -> frozenset[str] | None:
+    """What the defines read that an action may write: builtin field names
+    (`_WRITABLE_FIELDS`) and ``fields.NAME``; None when some define reads what this does not
+    know (every custom field at once, say): then every write counts.
+
+    A define's value is cached per `State.version`; the fused stage code bumps the version
+    only for the writes in this set (`routing.compiler.fuse`): a define keeps its value
+    across the actions that cannot change it (docs/decisions/0027-define-reads.md).
+    """
+    out: set[str] = set()
+    for decl in checked.defines.values():
+        stack = [checked.expr(decl.condition)]
+        while stack:
+            n = stack.pop()
+            if isinstance(n, ast.Path):
+                res = checked.paths.get(id(n))
+                if res is None:
+                    return None
+                kind, key = res.kind, res.key
+                if kind == "field" and key in _WRITABLE_FIELDS:
+                    out.add(key)
+                elif kind == "custom":
+                    out.add(f"fields.{key}")
+                elif not (
+                    (kind == "field" and key in _TICKET_FIELDS)
+                    or kind in _TICKET_KINDS
+                    or kind == "define"  # its own condition is walked as a define
+                ):
+                    return None
+            stack.extend(children(n))
+    return frozenset(out)
+
+
 def compile_ruleset(
     checked: CheckedRuleset, *, observe: bool = False, index: bool = True
 ) -> CompiledRuleset:
@@ -298,7 +353,7 @@ def compile_ruleset(
         template_calendars=_template_calendars(checked),
         index=index_plan,
         fuser=(
-            Fuser(builder, checked.spam_threshold, index_plan.fixed)
+            Fuser(builder, checked.spam_threshold, index_plan, define_reads(checked))
             if fuse and index_plan is not None
             else None
         ),

@@ -7,13 +7,15 @@ errors)`` built from `ast` nodes, like the conditions (`routing.compiler.codegen
 
 - the candidate set: the stage's unguarded rules, OR the masks of the index's lookups (each
   lookup's read inlined), OR the masks of the tags the ticket has, OR the stage's part of
-  `RuleIndex.fixed` (computed once, at the first stage that needs it), AND the rules
-  listening to the event;
+  `RuleIndex.fixed` (computed once, inlined, at the first stage that needs it: its lookups
+  and the masks of the guard words the ``text`` scan found), AND the rules listening to
+  the event;
 - one block per listening rule: ``if todo & BIT:`` (left out where the bit is always set),
   its condition inlined as an expression (or a call of its function when its body is not
   one ``return``) inside a ``try`` that turns an `EvalFailure` or a Python type error into
   the rule's `DecisionError` exactly as the loop does, then its actions inlined where they
-  are simple (a closure call for ``assign``), ``fired.append``, and ``stop``/``first``:
+  are simple (a closure call for ``assign``; ``s.version`` bumped only for a write some
+  define reads, docs/decisions/0027-define-reads.md), ``fired.append``, and ``stop``/``first``:
   ``todo = 0`` ends the stage, a ``stopped`` flag skips the later stages;
 - the spam threshold where the loop applies it.
 
@@ -45,6 +47,7 @@ from routing.compiler.codegen import (  # the code generator, and its ast helper
     _store,
     locate,
 )
+from routing.compiler.index import RuleIndex
 from routing.compiler.predicates import Fn
 from routing.compiler.state import EvalFailure, State
 from routing.dsl._gc import gc_paused
@@ -168,12 +171,21 @@ class _Localize(py.NodeTransformer):
 class Fuser:
     """Builds the fused function of a plan, in the namespace of the conditions' code."""
 
-    def __init__(self, builder: CodeGen, threshold: float, fixed: Callable[[State], int]) -> None:
+    def __init__(
+        self,
+        builder: CodeGen,
+        threshold: float,
+        index: RuleIndex,
+        reads: frozenset[str] | None = None,
+    ) -> None:
         assert builder.inline is not None, "the conditions were compiled without `inline`"
         self._builder = builder
+        #: what the defines read that actions may write (`compiler.define_reads`; None:
+        #: anything): only such a write bumps `State.version`
+        self._reads = reads
         self._inline: dict[Fn, py.expr | list[py.stmt]] = builder.inline
         self._threshold = threshold
-        self._fixed = fixed
+        self._index = index
         # the inlined expressions are rewritten in place (`_Localize`), once: threads that
         # build plans at the same time take turns
         self._localized: set[int] = set()
@@ -331,11 +343,58 @@ class Fuser:
                 )
         if st.fixed:
             if not fixed_read:  # the first stage that needs it: every later one reads it
-                out.append(_assign(_store("f_fixed"), _call(self._bind(self._fixed), _load("s"))))
+                out += self._fixed()
             shifted = py.BinOp(left=_load("f_fixed"), op=py.RShift(), right=_const(st.offset))
             out.append(_ior("f_todo", shifted))
         out.append(
             py.AugAssign(target=_store("f_todo"), op=py.BitAnd(), value=_const(st.listening))
+        )
+        return out
+
+    def _fixed(self) -> list[py.stmt]:
+        """``f_fixed = RuleIndex.fixed(s)``, inlined: each lookup's read and table, then the
+        masks of the guard words the ``text`` source's scan found (a call of `fixed` when
+        its words have a scanner of their own)."""
+        index = self._index
+        if index.text is None:
+            return [_assign(_store("f_fixed"), _call(self._bind(index.fixed), _load("s")))]
+        out = [_assign(_store("f_fixed"), _const(0))]
+        for get, table, every in index.lookups:  # as `_candidates` does for a stage's
+            found = _call(_attr(self._bind(table), "get"), self._inlined(get), _const(0))
+            out.append(
+                py.Try(
+                    body=[_ior("f_fixed", found)],
+                    handlers=[
+                        py.ExceptHandler(
+                            type=_load("EvalFailure"),
+                            name=None,
+                            body=[_ior("f_fixed", _const(every))],
+                        )
+                    ],
+                    orelse=[],
+                    finalbody=[],
+                )
+            )
+        source, masks = index.text
+        # if (f_found := cache.get(KEY)) is None: f_found = SCAN(s)
+        cached = py.NamedExpr(
+            target=_store("f_found"),
+            value=_call(_attr(_load("f_cache"), "get"), _const(source.contained_key)),
+        )
+        out.append(
+            _if(
+                _compare(cached, py.Is(), _const(None)),
+                [_assign(_store("f_found"), _call(self._bind(source.scan), _load("s")))],
+            )
+        )
+        # for f_word in f_found: f_fixed |= MASKS.get(f_word, 0)
+        out.append(
+            py.For(
+                target=_store("f_word"),
+                iter=_load("f_found"),
+                body=[_ior("f_fixed", _call(self._bind(masks.get), _load("f_word"), _const(0)))],
+                orelse=[],
+            )
         )
         return out
 
@@ -385,31 +444,32 @@ class Fuser:
         hit = _compare(_load("f_hit"), py.Is(), _const(True))
         return [evaluate, _if(hit, fire)]
 
+    def _read(self, written: str) -> int:
+        """1 when a define may read `written` (so the write bumps `State.version`), else 0."""
+        return 1 if self._reads is None or written in self._reads else 0
+
     def _actions(self, rule: FusedRule) -> list[py.stmt]:
+        # `State.version` only serves the defines' cache: a write no define reads leaves it
+        # as it is (`compiler.define_reads`), so a define is not computed again after it
         out: list[py.stmt] = []
         bumps = 0
         for apply, spec in zip(rule.actions, rule.specs, strict=True):
-            if spec is None:  # assign: its closure
+            if spec is None:  # assign: its closure (which bumps the version itself)
                 out.append(_expr_stmt(_call(self._bind(apply), _load("s"))))
                 continue
             kind = spec[0]
             if kind in ("route", "priority"):
                 target = "queue" if kind == "route" else "priority"
                 out.append(_assign(_s_attr(target, py.Store()), self._value(spec[1])))
-                bumps += 1
+                bumps += self._read(target)
             elif kind == "raise":
                 rank = py.Subscript(
                     value=self._bind(_RANK), slice=_s_attr("priority"), ctx=py.Load()
                 )
-                out.append(
-                    _if(
-                        _compare(rank, py.Lt(), _const(spec[2])),
-                        [
-                            _assign(_s_attr("priority", py.Store()), self._value(spec[1])),
-                            self._bump(1),
-                        ],
-                    )
-                )
+                raised = [_assign(_s_attr("priority", py.Store()), self._value(spec[1]))]
+                if self._read("priority"):
+                    raised.append(self._bump(1))
+                out.append(_if(_compare(rank, py.Lt(), _const(spec[2])), raised))
             elif kind in ("tag", "untag"):
                 tags: frozenset[str] = spec[1]
                 if len(tags) == 1:
@@ -419,7 +479,7 @@ class Fuser:
                     method = "update" if kind == "tag" else "difference_update"
                     arg = self._bind(tags)
                 out.append(_expr_stmt(_call(_attr(_load("f_tags"), method), arg)))
-                bumps += 1
+                bumps += self._read("tags")
             elif kind == "set":
                 for target, value in spec[1]:
                     if target.startswith("fields."):
@@ -429,17 +489,18 @@ class Fuser:
                         out.append(_assign(key, self._value(value)))
                     else:
                         out.append(_assign(_s_attr(target, py.Store()), self._value(value)))
-                bumps += 1
+                bumps += max((self._read(target) for target, _ in spec[1]), default=0)
             elif kind == "spam_score":
                 out.append(
                     py.AugAssign(
                         target=_s_attr("spam_score", py.Store()), op=py.Add(), value=_const(spec[1])
                     )
                 )
-                bumps += 1
+                # the spam threshold derives `spam` from the score, with no bump of its own
+                bumps += self._read("spam_score") or self._read("spam")
             elif kind == "mark_spam":
                 out.append(_assign(_s_attr("spam", py.Store()), _const(spec[1])))
-                bumps += 1
+                bumps += self._read("spam")
             elif kind == "no_reply":
                 either = py.BoolOp(op=py.Or(), values=[_s_attr("no_reply"), _const(spec[1])])
                 out.append(_assign(_s_attr("no_reply", py.Store()), either))

@@ -1,7 +1,9 @@
 """The working state of one evaluation: the ticket as the rules have changed it so far.
 
-Compiled predicates read it and compiled actions write it. Every write bumps `version`,
-which is how the values of defines are cached per ticket and still see earlier actions.
+Compiled predicates read it and compiled actions write it. A write bumps `version`, which
+is how the values of defines are cached per ticket and still see earlier actions: the
+actions' closures bump it for every write, the fused stage code only for the writes some
+define reads (`routing.compiler.compiler.define_reads`, docs/decisions/0027-define-reads.md).
 """
 
 from __future__ import annotations
