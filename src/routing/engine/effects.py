@@ -20,6 +20,7 @@ so each of those does only what the reply needs:
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -292,8 +293,19 @@ class _DecisionRoots(Mapping[str, object]):
 # holds them to it); a root without a maker takes that path.
 
 
-def _text_or_plain(value: object, key: str) -> object:
-    return value if type(value) in _TEXT_OR_NONE else as_plain(value, key)
+def _ticket_text(name: str) -> Callable[[_DecisionRoots], object]:
+    """The maker of a ticket field that is a text: the text itself (one call per root)."""
+    get = operator.attrgetter(name)
+
+    def make(r: _DecisionRoots) -> object:
+        value = get(r._ticket)
+        return value if type(value) in _TEXT_OR_NONE else as_plain(value, name)
+
+    return make
+
+
+def _plain_sla(r: _DecisionRoots) -> object:
+    return as_plain(r._sla, "sla")
 
 
 def _plain_requester(r: _DecisionRoots) -> object:
@@ -324,12 +336,12 @@ def _plain_decision(r: _DecisionRoots) -> object:
 
 
 _MAKERS: dict[str, Callable[[_DecisionRoots], object]] = {
-    "id": lambda r: _text_or_plain(r._ticket.id, "id"),
-    "subject": lambda r: _text_or_plain(r._ticket.subject, "subject"),
-    "body": lambda r: _text_or_plain(r._ticket.body, "body"),
-    "text": lambda r: _text_or_plain(r._ticket.text, "text"),
+    "id": _ticket_text("id"),
+    "subject": _ticket_text("subject"),
+    "body": _ticket_text("body"),
+    "text": _ticket_text("text"),
     "requester": _plain_requester,
-    "sla": lambda r: as_plain(r._sla, "sla"),
+    "sla": _plain_sla,
     "now": lambda r: r._now.isoformat(),
     "decision": _plain_decision,
 }
@@ -371,7 +383,10 @@ class _Data:
                     if value is _MISSING:
                         if key not in present:
                             continue
-                        value = plain[key] = _plain_root(roots, key)
+                        make = _MAKERS.get(key)  # `_plain_root`, inline
+                        value = plain[key] = (
+                            as_plain(roots[key], key) if make is None else make(roots)
+                        )
                     out[key] = value
                 return out
             except TemplateRenderError:
