@@ -40,7 +40,8 @@ the replies to that recipient inside its window already number ``limit`` (a reco
 (docs/decisions/0010). Addresses are compared case-insensitively. Without history nothing is
 suppressed.
 
-**The whole gate** (`reply_gate`) runs every check in the order of `CHECKS` and says which
+**The whole gate** (`reply_gate`; `gate_reply` takes the same arguments by position, as the
+engine calls it for every reply) runs every check in the order of `CHECKS` and says which
 ones the reply passed, so a decision records why a reply was sent as well as why one was not.
 
 **Codes.** ``spam`` and ``no-reply`` come from the ticket (`ticket_suppression`); the others
