@@ -275,3 +275,12 @@ def test_jsonl_to_a_text_only_stdout(monkeypatch: pytest.MonkeyPatch) -> None:
             if r.ticket is not None
         ]
     assert text.getvalue() == "".join(lines)
+
+
+@pytest.mark.parametrize("where", ["tags", "fired"])
+@pytest.mark.parametrize("value", ["ab", {"a": 1}, frozenset({"a"}), ["a", "b"]])
+def test_tags_and_fired_of_any_collection_are_written_as_lists(where: str, value: Any) -> None:
+    """Regression: a text or a dict as the tags (or fired rules) went to orjson as it was
+    (``"ab"``, ``{"a":1}``) where ``to_dict`` writes the list of its items."""
+    d = decision(**{where: value})
+    assert (actual(d), actual_bytes(d)) == (expected(d), encoded(expected(d)))

@@ -461,3 +461,60 @@ def test_as_plain_shares_plain_data_and_copies_the_rest() -> None:
         as_plain(deep, "r")
     with pytest.raises(TemplateRenderError, match=r"'r\.a' is of type 'object'"):
         as_plain({"a": object()}, "r")
+
+
+class _Text(str):
+    """A text that is not an exact `str` (not plain data as it is)."""
+
+
+def _is_plain_oracle(value: object, depth: int) -> bool:
+    """What `_is_plain` answered before it became one loop (the general definition)."""
+    from routing.dsl.templates import _DATA_DEPTH_LIMIT
+
+    if type(value) in {str, int, float, bool, type(None)}:
+        return True
+    if depth >= _DATA_DEPTH_LIMIT:
+        return False
+    if type(value) is dict:
+        if not all(type(k) is str for k in value):  # type: ignore[attr-defined]
+            return False
+        items: Any = list(value.values())  # type: ignore[attr-defined]
+    elif type(value) is list:
+        items = value
+    else:
+        return False
+    return all(_is_plain_oracle(item, depth + 1) for item in items)
+
+
+_plain_leaves = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.text(max_size=3),
+    st.builds(_Text, st.text(max_size=3)),
+    st.just(dt.date(2026, 11, 23)),
+)
+_plain_trees = st.recursive(
+    _plain_leaves,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.tuples(inner),
+        st.dictionaries(st.text(max_size=3), inner, max_size=3),
+        st.dictionaries(st.one_of(st.integers(), st.builds(_Text, st.text(max_size=2))), inner),
+    ),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=400)
+@given(value=_plain_trees, depth=st.integers(min_value=0, max_value=34))
+def test_is_plain_is_the_general_definition(value: object, depth: int) -> None:
+    """`_is_plain` (one loop over a dict's keys and values) answers as the general
+    definition, deep or not; and plain data is what `as_plain` shares as it is."""
+    from routing.dsl.templates import _is_plain, as_plain
+
+    verdict = _is_plain(value, depth)
+    assert verdict == _is_plain_oracle(value, depth)
+    if _is_plain(value, 1):
+        assert as_plain(value, "r") is value

@@ -655,21 +655,22 @@ def _is_plain(value: object, depth: int) -> bool:
         return True
     if depth >= _DATA_DEPTH_LIMIT:
         return False
-    if cls is dict:
-        if not _STR.issuperset(map(type, value)):  # type: ignore[call-overload]
-            return False
-        items: Any = value.values()  # type: ignore[attr-defined]
-    elif cls is list:
-        items = value
-    else:
-        return False
-    if _SCALARS.issuperset(map(type, items)):  # (one pass in C: the common case)
-        return True
     depth += 1
-    for item in items:  # noqa: SIM110 - a loop: faster than all() over a generator
-        if type(item) not in _SCALARS and not _is_plain(item, depth):
-            return False
-    return True
+    # One loop with the scalar test inline (the usual items are texts and numbers): one
+    # pass over a dict's keys and values together, a call only for a nested container.
+    if cls is dict:
+        for key, item in value.items():  # type: ignore[attr-defined]
+            if type(key) is not str:
+                return False
+            if type(item) not in _SCALARS and not _is_plain(item, depth):
+                return False
+        return True
+    if cls is list:
+        for item in value:  # type: ignore[attr-defined]
+            if type(item) not in _SCALARS and not _is_plain(item, depth):
+                return False
+        return True
+    return False
 
 
 def as_plain(value: object, root: str) -> object:

@@ -20,6 +20,7 @@ so each of those does only what the reply needs:
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -34,7 +35,7 @@ from routing.engine.replies import (
     DEFAULT_RATE_LIMITS,
     ReplyRecord,
     TierCount,
-    reply_gate,
+    gate_reply,
     reply_headers,
 )
 from routing.errors import CalendarError
@@ -292,8 +293,19 @@ class _DecisionRoots(Mapping[str, object]):
 # holds them to it); a root without a maker takes that path.
 
 
-def _text_or_plain(value: object, key: str) -> object:
-    return value if type(value) in _TEXT_OR_NONE else as_plain(value, key)
+def _ticket_text(name: str) -> Callable[[_DecisionRoots], object]:
+    """The maker of a ticket field that is a text: the text itself (one call per root)."""
+    get = operator.attrgetter(name)
+
+    def make(r: _DecisionRoots) -> object:
+        value = get(r._ticket)
+        return value if type(value) in _TEXT_OR_NONE else as_plain(value, name)
+
+    return make
+
+
+def _plain_sla(r: _DecisionRoots) -> object:
+    return as_plain(r._sla, "sla")
 
 
 def _plain_requester(r: _DecisionRoots) -> object:
@@ -324,12 +336,12 @@ def _plain_decision(r: _DecisionRoots) -> object:
 
 
 _MAKERS: dict[str, Callable[[_DecisionRoots], object]] = {
-    "id": lambda r: _text_or_plain(r._ticket.id, "id"),
-    "subject": lambda r: _text_or_plain(r._ticket.subject, "subject"),
-    "body": lambda r: _text_or_plain(r._ticket.body, "body"),
-    "text": lambda r: _text_or_plain(r._ticket.text, "text"),
+    "id": _ticket_text("id"),
+    "subject": _ticket_text("subject"),
+    "body": _ticket_text("body"),
+    "text": _ticket_text("text"),
     "requester": _plain_requester,
-    "sla": lambda r: as_plain(r._sla, "sla"),
+    "sla": _plain_sla,
     "now": lambda r: r._now.isoformat(),
     "decision": _plain_decision,
 }
@@ -371,7 +383,10 @@ class _Data:
                     if value is _MISSING:
                         if key not in present:
                             continue
-                        value = plain[key] = _plain_root(roots, key)
+                        make = _MAKERS.get(key)  # `_plain_root`, inline
+                        value = plain[key] = (
+                            as_plain(roots[key], key) if make is None else make(roots)
+                        )
                     out[key] = value
                 return out
             except TemplateRenderError:
@@ -412,6 +427,19 @@ def _sent_tiers(tiers: tuple[TierCount, ...]) -> tuple[tuple[int, str, int], ...
 _SENT_TIERS: dict[int, tuple[tuple[TierCount, ...], tuple[tuple[int, str, int], ...]]] = {}
 
 
+def _render(
+    compiled: CompiledRuleset, data: _Data, rule: str, template: str, errors: list[DecisionError]
+) -> str | None:
+    """The text of `template` with the decision's data, or None after adding its
+    ``eval/template-error`` to `errors`."""
+    compiled_template = compiled.templates[template]
+    try:
+        return str(compiled_template.render_plain(data.select(compiled_template.roots)))
+    except TemplateRenderError as exc:
+        errors.append(_failure("eval/template-error", f"template '{template}': {exc}", rule))
+        return None
+
+
 def effects_of(
     compiled: CompiledRuleset,
     s: State,
@@ -431,20 +459,9 @@ def effects_of(
     Appends to `effects`, `suppressed`, `sent` and `errors`; a template that fails to
     render is an ``eval/template-error`` of its rule and its effect is dropped.
     """
+    # The template data, made at the decision's first render (calendar errors too). Plain
+    # code rather than a closure over the arguments: every name below stays a local.
     data: _Data | None = None
-
-    def render(rule: str, template: str) -> str | None:
-        nonlocal data
-        if data is None:  # once per decision, at its first render (calendar errors too)
-            calendars = _calendar_data(compiled, now, errors)
-            data = _Data(_DecisionRoots(s, ticket, now, sla, tags, fired, calendars), calendars)
-        compiled_template = compiled.templates[template]
-        try:
-            return str(compiled_template.render_plain(data.select(compiled_template.roots)))
-        except TemplateRenderError as exc:
-            errors.append(_failure("eval/template-error", f"template '{template}': {exc}", rule))
-            return None
-
     policy = compiled.replies
     tiers = DEFAULT_RATE_LIMITS if policy.rate_limits is None else policy.rate_limits
     # Replies this decision sends count in the rate-limit tiers of its later replies (they go
@@ -453,79 +470,88 @@ def effects_of(
     for pending in s.effects:
         assert isinstance(pending, PendingEffect)
         action = pending.action
+        rule = pending.rule
         if isinstance(action, ast.ReplyAction):
             template = action.template.value
             to = ticket.requester.email
-            gate = reply_gate(
-                spam=s.spam,
-                no_reply=s.no_reply,
-                headers=ticket.headers,
-                recipient=to,
-                template=template,
-                now=now,
-                once_per=_once_per(action.once_per) if action.once_per else None,
-                history=history,
-                own_addresses=policy.own_addresses,
-                rate_limits=tiers,
-                sent_now=issued,
+            gate = gate_reply(
+                s.spam,
+                s.no_reply,
+                ticket.headers,
+                to,
+                template,
+                now,
+                _once_per(action.once_per) if action.once_per else None,
+                history,
+                policy.own_addresses,
+                tiers,
+                issued,
             )
             reason = gate.suppression
-            if reason is not None or to is None:  # reply_gate suppresses a missing address
+            if reason is not None or to is None:  # the gate suppresses a missing address
                 assert reason is not None
-                suppressed.append(Suppressed(pending.rule, template, reason.code, reason.reason))
+                suppressed.append(Suppressed(rule, template, reason.code, reason.reason))
                 continue
-            body = render(pending.rule, template)
+            if data is None:
+                data = _new_data(compiled, s, ticket, now, sla, tags, fired, errors)
+            body = _render(compiled, data, rule, template, errors)
             if body is None:
                 continue
             subject = ticket.subject.strip() or f"ticket {ticket.id}"
-            headers = reply_headers(
-                ticket.headers.get("Message-ID"),
-                ticket.headers.get("References"),
-                sender=policy.sender,
-            )
+            headers = ticket.headers
             effects.append(
                 Effect(
-                    type="reply",
-                    rule=pending.rule,
-                    template=template,
-                    to=to,
-                    subject=subject if subject.lower().startswith("re:") else f"Re: {subject}",
-                    body=body,
-                    headers=tuple(headers.items()),
+                    "reply",
+                    rule,
+                    template,
+                    to,
+                    subject if subject.lower().startswith("re:") else f"Re: {subject}",
+                    body,
+                    None,
+                    tuple(
+                        reply_headers(
+                            headers.get("Message-ID"),
+                            headers.get("References"),
+                            sender=policy.sender,
+                        ).items()
+                    ),
                 )
             )
             issued += 1
-            sent.append(
-                SentReply(
-                    pending.rule,
-                    template,
-                    to,
-                    gate.passed,
-                    _sent_tiers(gate.tiers),
-                )
-            )
+            sent.append(SentReply(rule, template, to, gate.passed, _sent_tiers(gate.tiers)))
         elif isinstance(action, ast.NotifyAction):
-            body = render(pending.rule, action.template.value)
+            template = action.template.value
+            if data is None:
+                data = _new_data(compiled, s, ticket, now, sla, tags, fired, errors)
+            body = _render(compiled, data, rule, template, errors)
+            if body is not None:
+                effects.append(Effect("notify", rule, template, str(action.to.value), None, body))
+        elif isinstance(action, ast.WebhookAction):
+            if action.body is None:
+                effects.append(
+                    Effect("webhook", rule, None, None, None, None, str(action.url.value))
+                )
+                continue
+            template = action.body.value
+            if data is None:
+                data = _new_data(compiled, s, ticket, now, sla, tags, fired, errors)
+            body = _render(compiled, data, rule, template, errors)
             if body is not None:
                 effects.append(
-                    Effect(
-                        type="notify",
-                        rule=pending.rule,
-                        template=action.template.value,
-                        to=str(action.to.value),
-                        body=body,
-                    )
+                    Effect("webhook", rule, template, None, None, body, str(action.url.value))
                 )
-        elif isinstance(action, ast.WebhookAction):
-            body = render(pending.rule, action.body.value) if action.body is not None else None
-            if action.body is not None and body is None:
-                continue
-            effects.append(
-                Effect(
-                    type="webhook",
-                    rule=pending.rule,
-                    template=action.body.value if action.body else None,
-                    url=str(action.url.value),
-                    body=body,
-                )
-            )
+
+
+def _new_data(
+    compiled: CompiledRuleset,
+    s: State,
+    ticket: Ticket,
+    now: datetime,
+    sla: dict[str, Any] | None,
+    tags: tuple[str, ...],
+    fired: list[str],
+    errors: list[DecisionError],
+) -> _Data:
+    """The decision's template data (``calendars`` adds its errors, once per decision)."""
+    calendars = _calendar_data(compiled, now, errors)
+    return _Data(_DecisionRoots(s, ticket, now, sla, tags, fired, calendars), calendars)

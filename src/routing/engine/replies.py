@@ -40,7 +40,8 @@ the replies to that recipient inside its window already number ``limit`` (a reco
 (docs/decisions/0010). Addresses are compared case-insensitively. Without history nothing is
 suppressed.
 
-**The whole gate** (`reply_gate`) runs every check in the order of `CHECKS` and says which
+**The whole gate** (`reply_gate`; `gate_reply` takes the same arguments by position, as the
+engine calls it for every reply) runs every check in the order of `CHECKS` and says which
 ones the reply passed, so a decision records why a reply was sent as well as why one was not.
 
 **Codes.** ``spam`` and ``no-reply`` come from the ticket (`ticket_suppression`); the others
@@ -67,6 +68,7 @@ __all__ = [
     "ReplyRecord",
     "Suppression",
     "TierCount",
+    "gate_reply",
     "history_suppression",
     "mail_suppression",
     "reply_gate",
@@ -461,8 +463,38 @@ def reply_gate(
     Raises:
         EvaluationError: as `history_suppression`.
     """
+    return gate_reply(
+        spam,
+        no_reply,
+        headers,
+        recipient,
+        template,
+        now,
+        once_per,
+        history,
+        own_addresses,
+        rate_limits,
+        sent_now,
+    )
+
+
+def gate_reply(
+    spam: bool,
+    no_reply: bool,
+    headers: Mapping[str, str],
+    recipient: str | None,
+    template: str,
+    now: datetime,
+    once_per: timedelta | None,
+    history: Sequence[ReplyRecord],
+    own_addresses: frozenset[str],
+    rate_limits: Sequence[tuple[int, timedelta]],
+    sent_now: int,
+) -> GateOutcome:
+    """`reply_gate` with its arguments by position, in its order (the engine's call for
+    every reply: eleven keywords cost about as much again as the call itself)."""
     _validate(now, once_per, rate_limits)
-    reason = ticket_suppression(spam=spam, no_reply=no_reply)
+    reason = _SPAM if spam else _NO_REPLY if no_reply else None  # `ticket_suppression`
     if reason is None:
         reason = mail_suppression(headers, recipient, own_addresses=own_addresses)
     if reason is None and not recipient:

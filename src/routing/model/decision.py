@@ -49,11 +49,19 @@ class Effect:
     headers: tuple[tuple[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
+        # (the keys one by one, not a loop of getattr: a decision with replies writes
+        # these for every line)
         out: dict[str, Any] = {"type": self.type, "rule": self.rule}
-        for key in ("template", "to", "subject", "url", "body"):
-            value = getattr(self, key)
-            if value is not None:
-                out[key] = value
+        if self.template is not None:
+            out["template"] = self.template
+        if self.to is not None:
+            out["to"] = self.to
+        if self.subject is not None:
+            out["subject"] = self.subject
+        if self.url is not None:
+            out["url"] = self.url
+        if self.body is not None:
+            out["body"] = self.body
         if self.headers:
             out["headers"] = dict(self.headers)
         return out
