@@ -74,14 +74,16 @@ def _utf8(text: str) -> bytes | None:
 
 
 class _NeedleScan:
-    """One Aho-Corasick automaton (ahocorasick-rs: a contiguous NFA over UTF-8) over the
-    *patterns* of a text source: its ``contains`` needles, its ``mentions`` needles without
-    spaces, and for each ``mentions`` phrase the longest of its words (the phrase itself is
-    then looked for by `_phrase_regex`, only in a text that holds that word).
+    """One Aho-Corasick automaton (ahocorasick-rs: a DFA over UTF-8) over the *patterns* of
+    a text source: its ``contains`` needles, its ``mentions`` needles without spaces, and
+    for each ``mentions`` phrase the longest of its words (the phrase itself is then looked
+    for by `_phrase_regex`, only in a text that holds that word).
 
-    A contiguous NFA of a few hundred needles takes a few tens of KB, against the MB or so
-    of states an RE2 set's DFA builds: inside a dry-run, where each ticket's other work
-    pushes the tables out of the CPU caches, the scan costs about a quarter less. The
+    The DFA (one table lookup per byte, byte classes keep it to a few hundred KB for the
+    example's ~290 patterns) searches in about half the instructions of the contiguous NFA
+    (about 45 per byte, following failure links), for about 15 more L2 misses per ticket
+    in a dry-run; both are far smaller than the MB or so of states an RE2 set's DFA builds
+    (docs/decisions/0019-needle-scan.md, 0025-text-conditions-third-round.md). The
     automaton gives the patterns found as the very `str` objects it was built from, and
     set intersections in C sort them into needles contained and mentioned. A text with a
     lone surrogate (not UTF-8) is scanned as ``surrogatepass`` bytes by a twin automaton:
@@ -102,7 +104,7 @@ class _NeedleScan:
                 words.add(needle)
         #: the patterns, in the automata's order
         self.patterns = tuple(sorted({*contains, *words, *phrases}))
-        impl = ahocorasick_rs.Implementation.ContiguousNFA
+        impl = ahocorasick_rs.Implementation.DFA
         automaton = ahocorasick_rs.AhoCorasick(
             list(self.patterns), implementation=impl, store_patterns=True
         )
