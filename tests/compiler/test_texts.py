@@ -16,9 +16,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import routing
 from routing.compiler.predicates import _LONG_FOLDS, folded_with_origin, mentions, words_of
 from routing.compiler.state import State
-from routing.compiler.texts import RegexTest, TextSource, required_literals, whole_span
+from routing.compiler.texts import TextSource, required_literals, whole_span
 from routing.dsl.regex import RegexProblem, compile_regex, regex_test
 from routing.model.ticket import Ticket
 
@@ -161,21 +162,31 @@ _WHOLE_TEXT = st.lists(
 ).map("".join)
 
 
-@settings(max_examples=3000)
+_ONE_MATCH = """\
+version: 1
+stages:
+  - name: s
+    mode: all
+    rules:
+      - {name: r, when: 'subject matches /PATTERN/FLAGS', then: [{tag: hit}]}
+"""
+
+
+@settings(max_examples=600, deadline=None)
 @given(
     st.sampled_from(["^", ""]),
     _ATOMS,
     _WHOLE_QUANT,
     st.sampled_from(["$", "", "\\$"]),
     st.sampled_from(["", "i", "s", "m", "is"]),
-    st.lists(_WHOLE_TEXT, min_size=1, max_size=6),
+    st.lists(_WHOLE_TEXT, min_size=1, max_size=8),
 )
 def test_whole_class_patterns_answer_as_re2(
     start: str, atom: str, quantifier: str, end: str, flags: str, texts: list[str]
 ) -> None:
-    """A pattern `whole_span` reads is answered by `RegexTest.whole` exactly as RE2 answers
-    it, on ASCII texts (by length and `str.strip`) and on the others (by RE2); a pattern
-    it does not read gives None."""
+    """A pattern `whole_span` reads is answered by the compiled rule (its length and
+    `str.strip` test on ASCII texts, RE2 on the others) exactly as RE2 answers it; a
+    pattern it does not read gives None."""
     pattern = start + atom + quantifier + end
     compiled = compile_regex(pattern, flags)
     if isinstance(compiled, RegexProblem):
@@ -184,12 +195,20 @@ def test_whole_class_patterns_answer_as_re2(
     if span is None:
         return
     assert (start, end, "m" in flags, "|" in atom) == ("^", "$", False, False)
-    source = TextSource("subject", lambda s: s.ticket.subject)
-    test = RegexTest(compiled, None, source, span)
-    source.freeze()
+    ruleset = routing.loads(_ONE_MATCH.replace("PATTERN", pattern).replace("FLAGS", flags))
     plain = regex_test(compiled)
+    # and texts of the class's ASCII characters (the last, the first) at the lengths that
+    # matter: one short, the lowest, one more
+    low, high, chars = span
+    for n in (low - 1, low, low + 1):
+        if n >= 0 and chars:
+            texts += [(chars[::-1] * n)[:n], (chars * n)[:n], (chars[::-1] * n)[:n] + "é"]
+    # and each ASCII character repeated to an accepted length (in the class or not)
+    if max(low, 1) <= high:
+        texts += [chr(c) * max(low, 1) for c in range(128)]
     for text in texts:
-        assert test.whole(_state(text)) is plain(text), (pattern, flags, text, span)
+        fired = ruleset.evaluate({"id": "T-1", "subject": text}, NOW).fired
+        assert fired == (("r",) if plain(text) else ()), (pattern, flags, text, span)
 
 
 @pytest.mark.parametrize(

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import ast as py
 import itertools
+import math
 import operator
 import zoneinfo
 from collections.abc import Callable
@@ -1252,9 +1253,29 @@ class CodeGen:
                 span = whole_span(pattern, flags)
                 test = self._source_regexes[key] = RegexTest(compiled, literals, source, span)
             if test.span is not None:  # decided without RE2 on an ASCII text
-                return self._on_source(node.value, _call(self.bind(test.whole), _s()))
+                return self._on_source(node.value, self._whole(node.value, test))
             return self._on_source(node.value, self._prefiltered(test))
         return _call(self.bind(regex_test(compiled)), self._text(node.value))
+
+    def _whole(self, value: ast.Expr, test: RegexTest) -> py.expr:
+        """`RegexTest.whole` inlined: ``(<low> <= len(t) [<= <high>] and not
+        t.strip(<chars>)) if (t := <text>).isascii() else <RE2>``."""
+        low, high, chars = test.span  # type: ignore[misc]
+        t = self._temp()
+        text = py.NamedExpr(target=_store(t), value=self._text(value))
+        length = _call(_load("len"), _load(t))
+        ops: list[py.cmpop] = [py.LtE()]
+        bounds: list[py.expr] = [length]
+        if high != math.inf:
+            ops.append(py.LtE())
+            bounds.append(_const(int(high)))
+        in_range = py.Compare(left=_const(low), ops=ops, comparators=bounds)
+        of_class = _not(_call(_attr(_load(t), "strip"), _const(chars)))
+        return py.IfExp(
+            test=_call(_attr(text, "isascii")),
+            body=py.BoolOp(op=py.And(), values=[in_range, of_class]),
+            orelse=_call(self.bind(test.matched), _s()),
+        )
 
     def _prefiltered(self, test: RegexTest) -> py.expr:
         """``test.matched(s) if <a required literal is in the folded text> else <False, or

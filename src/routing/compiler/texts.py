@@ -473,7 +473,8 @@ class RegexTest:
         self.literals = literals
         self.source = source
         #: when the pattern matches a whole text of one character class (`whole_span`), the
-        #: lengths and the ASCII characters of that class: `whole` answers an ASCII text
+        #: lengths and the ASCII characters of that class: the generated code answers an
+        #: ASCII text by its length and `str.strip` (`codegen.CodeGen._whole`)
         self.span = span
         self.index = source.add_regex(compiled)
 
@@ -502,16 +503,6 @@ class RegexTest:
         if hits is None:
             hits = source.regex_hits(s)
         return self.index in hits
-
-    def whole(self, s: State) -> bool:
-        """The test of a pattern with a `span`: on an ASCII text, the length is in range and
-        every character is of the class (`str.strip` by the class's characters leaves
-        nothing), which is exactly what the pattern matches; RE2 reads any other text."""
-        text = self.source.read(s) or ""
-        if text.isascii():
-            low, high, chars = self.span  # type: ignore[misc]
-            return low <= len(text) <= high and not text.strip(chars)
-        return self.matched(s)
 
     def rejected(self, s: State) -> bool:
         """False, once the prefilter found no literal in a text that is not ASCII: a text
