@@ -1258,8 +1258,10 @@ class CodeGen:
         return _call(self.bind(regex_test(compiled)), self._text(node.value))
 
     def _whole(self, value: ast.Expr, test: RegexTest) -> py.expr:
-        """`RegexTest.whole` inlined: ``(<low> <= len(t) [<= <high>] and not
-        t.strip(<chars>)) if (t := <text>).isascii() else <RE2>``."""
+        """A `RegexTest` with a `span`, decided inline on an ASCII text: ``(<low> <= len(t)
+        [<= <high>] and not t.strip(<chars>)) if (t := <text>).isascii() else <RE2>`` (the
+        length is in range and `str.strip` by the class's characters leaves nothing, which
+        is what the pattern matches, `texts.whole_span`)."""
         low, high, chars = test.span  # type: ignore[misc]
         t = self._temp()
         text = py.NamedExpr(target=_store(t), value=self._text(value))
