@@ -607,3 +607,41 @@ def test_a_pure_call_is_computed_once_where_it_surely_ran(when: str, calls: int)
             want = run_oracle(ruleset.checked, Ticket.from_dict(ticket), NOW).fired
             assert ruleset.evaluate(ticket, NOW).fired == tuple(want)
             assert unshared.evaluate(ticket, NOW).fired == tuple(want)
+
+
+# ---------------------------------------------------------------------------- headers
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"X-Loop": "a"},
+        {"x-loop": "", "X-LOOP": "b"},
+        {"Auto-Submitted": "No"},
+        {"AUTO-SUBMITTED": "auto-replied", "Precedence": "bulk"},
+        {"Precedence": "BULK", "x-loop": ""},
+    ],
+)
+def test_header_reads_agree_with_the_reference(headers: dict[str, str]) -> None:
+    """A header read compiles to a lookup in the ticket's folded index (its name folded at
+    compile time): any case of the name finds it, the later of two names differing only in
+    case wins, a missing header is null; as the reference reads them."""
+    when = (
+        'headers["X-Loop"] is not empty or lower(headers["AUTO-submitted"]) == "no"'
+        ' or lower(headers["precedence"]) in ["bulk", "list"]'
+    )
+    ruleset = routing.loads(ONE_RULE.replace("WHEN", when.replace("'", "''")))
+    unindexed = routing.loads(ONE_RULE.replace("WHEN", when.replace("'", "''")), index=False)
+    ticket = {"id": "T-1", "headers": headers}
+    want = tuple(run_oracle(ruleset.checked, Ticket.from_dict(ticket), NOW).fired)
+    assert (ruleset.evaluate(ticket, NOW).fired, unindexed.evaluate(ticket, NOW).fired) == (
+        want,
+        want,
+    )
+    expected = (
+        bool(headers.get("X-Loop") or headers.get("X-LOOP") or headers.get("x-loop"))
+        or headers.get("Auto-Submitted") == "No"
+        or headers.get("Precedence", "").lower() in ("bulk", "list")
+    )
+    assert want == (("r",) if expected else ())

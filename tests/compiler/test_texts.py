@@ -8,6 +8,7 @@ against plain substring tests, and the character tables against Python's own `st
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import UTC, datetime
 
@@ -15,9 +16,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import routing
 from routing.compiler.predicates import _LONG_FOLDS, folded_with_origin, mentions, words_of
 from routing.compiler.state import State
-from routing.compiler.texts import TextSource, required_literals
+from routing.compiler.texts import TextSource, required_literals, whole_span
 from routing.dsl.regex import RegexProblem, compile_regex, regex_test
 from routing.model.ticket import Ticket
 
@@ -140,6 +142,97 @@ def test_required_literals_of_known_patterns(
 ) -> None:
     """What the reader takes from the example rules' patterns, and where it declines."""
     assert required_literals(pattern, flags) == want
+
+
+# ---------------------------------------------------------------------------- whole-text classes
+
+_ATOMS = st.sampled_from(
+    [
+        "[a-z]", "[A-Z]", "[^a-z]", "[]a]", "[^]a]", "[\\]\\d]", "[[:alpha:]_]",
+        "[\\p{Lu}\\d\\s\\p{P}\\p{S}]", "[\\p{Lu}\\d\\s]", "\\d", "\\D", "\\s", "\\S", "\\w",
+        "\\W", "\\pL", "\\p{Lu}", "\\PL", "\\P{Han}", "\\p{Han}", ".", "[k]", "[ſs]", "a",
+        "[a]|b", "(a)",
+    ]
+)  # fmt: skip
+_WHOLE_QUANT = st.sampled_from(
+    ["+", "*", "{2}", "{0,3}", "{2,}", "{12,}", "+?", "{1,2}?", "", "{,3}", "?", "{3,2}"]
+)
+_WHOLE_TEXT = st.lists(
+    st.sampled_from(list("aAzZkKsS_09 \t\n\v\x00\x7f!?]|\\-ſKéÉ漢\u2003")), max_size=14
+).map("".join)
+
+
+_ONE_MATCH = """\
+version: 1
+stages:
+  - name: s
+    mode: all
+    rules:
+      - {name: r, when: 'subject matches /PATTERN/FLAGS', then: [{tag: hit}]}
+"""
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    st.sampled_from(["^", ""]),
+    _ATOMS,
+    _WHOLE_QUANT,
+    st.sampled_from(["$", "", "\\$"]),
+    st.sampled_from(["", "i", "s", "m", "is"]),
+    st.lists(_WHOLE_TEXT, min_size=1, max_size=8),
+)
+def test_whole_class_patterns_answer_as_re2(
+    start: str, atom: str, quantifier: str, end: str, flags: str, texts: list[str]
+) -> None:
+    """A pattern `whole_span` reads is answered by the compiled rule (its length and
+    `str.strip` test on ASCII texts, RE2 on the others) exactly as RE2 answers it; a
+    pattern it does not read gives None."""
+    pattern = start + atom + quantifier + end
+    compiled = compile_regex(pattern, flags)
+    if isinstance(compiled, RegexProblem):
+        return
+    span = whole_span(pattern, flags)
+    if span is None:
+        return
+    assert (start, end, "m" in flags, "|" in atom) == ("^", "$", False, False)
+    ruleset = routing.loads(_ONE_MATCH.replace("PATTERN", pattern).replace("FLAGS", flags))
+    plain = regex_test(compiled)
+    # and texts of the class's ASCII characters (the last, the first) at the lengths that
+    # matter: one short, the lowest, one more
+    low, high, chars = span
+    for n in (low - 1, low, low + 1):
+        if n >= 0 and chars:
+            texts += [(chars[::-1] * n)[:n], (chars * n)[:n], (chars[::-1] * n)[:n] + "é"]
+    # and each ASCII character repeated to an accepted length (in the class or not)
+    if max(low, 1) <= high:
+        texts += [chr(c) * max(low, 1) for c in range(128)]
+    for text in texts:
+        fired = ruleset.evaluate({"id": "T-1", "subject": text}, NOW).fired
+        assert fired == (("r",) if plain(text) else ()), (pattern, flags, text, span)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "flags", "want"),
+    [
+        (r"^[\p{Lu}\d]{12,}$", "", (12, math.inf, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")),
+        (r"^\d{2,4}?$", "", (2, 4, "0123456789")),
+        (r"^[a-c]+$", "i", (1, math.inf, "ABCabc")),
+        (r"^\s*$", "", (0, math.inf, "\t\n\x0c\r ")),
+        (r"^\p{Han}{3}$", "", (3, 3, "")),
+        (r"^\d+$", "m", None),
+        (r"^\d+\$", "", None),
+        (r"^\d+|x$", "", None),
+        (r"^(\d)+$", "", None),
+        (r"^\d{,3}$", "", None),
+        (r"^a+$", "", None),
+        (r"\p{Lu}{4}", "", None),
+    ],
+)
+def test_whole_span_of_known_patterns(
+    pattern: str, flags: str, want: tuple[int, float, str] | None
+) -> None:
+    """What the reader takes from whole-text class patterns, and where it declines."""
+    assert whole_span(pattern, flags) == want
 
 
 # ---------------------------------------------------------------------------- scans

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import ast as py
 import itertools
+import math
 import operator
 import zoneinfo
 from collections.abc import Callable
@@ -41,7 +42,7 @@ from typing import Any
 from routing.compiler import predicates as rt
 from routing.compiler.predicates import Fn
 from routing.compiler.state import EvalFailure, State
-from routing.compiler.texts import RegexTest, TextSource, required_literals
+from routing.compiler.texts import RegexTest, TextSource, required_literals, whole_span
 from routing.dsl import ast
 from routing.dsl.checker import CheckedRuleset
 from routing.dsl.passes._context import children
@@ -292,8 +293,8 @@ def _local_dynamic(zone: zoneinfo.ZoneInfo, t: Any) -> datetime:
 
 def _pure(node: py.expr) -> bool:
     """Whether `node` reads only the ticket (never changed during an evaluation) through
-    attributes, ``x or ''``, ``.lower()`` and ``.get(<constant>)``: the same value every
-    time it is computed, without side effects."""
+    attributes, ``x or ''``, ``.lower()``, ``._index()`` and ``.get(<constant>)``: the same
+    value every time it is computed, without side effects."""
     if isinstance(node, py.Constant):
         return True
     if isinstance(node, py.Attribute):
@@ -307,11 +308,12 @@ def _pure(node: py.expr) -> bool:
 
 
 def _shareable(node: py.expr) -> bool:
-    """A call `_Share` computes once: ``<pure>.lower()`` or ``<pure>.get(<constant>)``."""
+    """A call `_Share` computes once: ``<pure>.lower()``, ``<pure>._index()`` or
+    ``<pure>.get(<constant>)``."""
     if not isinstance(node, py.Call) or node.keywords or not isinstance(node.func, py.Attribute):
         return False
     method, args = node.func.attr, node.args
-    if method == "lower":
+    if method in ("lower", "_index"):  # `_index`: a ticket's `Headers` index
         ok = not args
     elif method == "get":
         ok = len(args) == 1 and isinstance(args[0], py.Constant)
@@ -461,7 +463,15 @@ class CodeGen:
         (the rule index registers its guard words with it: `routing.compiler.index`)."""
         source = self._sources.get("text")
         if source is None:
-            source = self._sources["text"] = TextSource("text", _ticket_text)
+            halves = (self._field_source("subject"), self._field_source("body"))
+            source = self._sources["text"] = TextSource("text", _ticket_text, halves)
+        return source
+
+    def _field_source(self, key: str) -> TextSource:
+        """The source of the ``subject`` or ``body`` field."""
+        source = self._sources.get(key)
+        if source is None:
+            source = self._sources[key] = TextSource(key, operator.attrgetter(f"ticket.{key}"))
         return source
 
     def finish(self) -> None:
@@ -816,7 +826,16 @@ class CodeGen:
                 raise AssertionError(key)
             return _attr(_ticket("requester"), key)
         if kind == "header":
-            return _call(_attr(_ticket("headers"), "get"), _const(key))
+            # `Headers.get` inlined: the name is folded already, and the folded index is
+            # read without a Python call once the ticket's first lookup has built it
+            index = py.BoolOp(
+                op=py.Or(),
+                values=[
+                    _attr(_ticket("headers"), "_folded"),
+                    _call(_attr(_ticket("headers"), "_index")),
+                ],
+            )
+            return _call(_attr(index, "get"), _const(key))
         if kind == "headers":
             return _ticket("headers")
         if kind == "now":
@@ -906,14 +925,18 @@ class CodeGen:
             key = f"header:{res.key}"
         else:
             return None
+        if key == "text":
+            return self.text_source()  # the join of the subject and the body sources
+        if key in ("subject", "body"):
+            return self._field_source(key)
         source = self._sources.get(key)
         if source is None:
-            # a plain attribute is read in C; `text` and headers by generated code
+            # a plain attribute is read in C; a header by generated code
             attribute = (
                 f"ticket.requester.{res.key}"
                 if res.kind == "requester"
                 else f"ticket.{res.key}"
-                if res.kind == "field" and res.key != "text"
+                if res.kind == "field"
                 else None
             )
             read = (
@@ -1227,9 +1250,34 @@ class CodeGen:
             test = self._source_regexes.get(key)
             if test is None:
                 literals = required_literals(pattern, flags)
-                test = self._source_regexes[key] = RegexTest(compiled, literals, source)
+                span = whole_span(pattern, flags)
+                test = self._source_regexes[key] = RegexTest(compiled, literals, source, span)
+            if test.span is not None:  # decided without RE2 on an ASCII text
+                return self._on_source(node.value, self._whole(node.value, test))
             return self._on_source(node.value, self._prefiltered(test))
         return _call(self.bind(regex_test(compiled)), self._text(node.value))
+
+    def _whole(self, value: ast.Expr, test: RegexTest) -> py.expr:
+        """A `RegexTest` with a `span`, decided inline on an ASCII text: ``(<low> <= len(t)
+        [<= <high>] and not t.strip(<chars>)) if (t := <text>).isascii() else <RE2>`` (the
+        length is in range and `str.strip` by the class's characters leaves nothing, which
+        is what the pattern matches, `texts.whole_span`)."""
+        low, high, chars = test.span  # type: ignore[misc]
+        t = self._temp()
+        text = py.NamedExpr(target=_store(t), value=self._text(value))
+        length = _call(_load("len"), _load(t))
+        ops: list[py.cmpop] = [py.LtE()]
+        bounds: list[py.expr] = [length]
+        if high != math.inf:
+            ops.append(py.LtE())
+            bounds.append(_const(int(high)))
+        in_range = py.Compare(left=_const(low), ops=ops, comparators=bounds)
+        of_class = _not(_call(_attr(_load(t), "strip"), _const(chars)))
+        return py.IfExp(
+            test=_call(_attr(text, "isascii")),
+            body=py.BoolOp(op=py.And(), values=[in_range, of_class]),
+            orelse=_call(self.bind(test.matched), _s()),
+        )
 
     def _prefiltered(self, test: RegexTest) -> py.expr:
         """``test.matched(s) if <a required literal is in the folded text> else <False, or

@@ -27,6 +27,7 @@ Nothing here is keyed on ticket contents: the caches live in the per-ticket `Sta
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -42,9 +43,16 @@ from routing.compiler.predicates import (
     words_of,
 )
 from routing.compiler.state import State
-from routing.dsl.regex import regex_test
+from routing.dsl.regex import RegexProblem, compile_regex, regex_test
 
-__all__ = ["RegexTest", "TextSource", "literal_options", "required_literals"]
+__all__ = [
+    "RegexTest",
+    "TextSource",
+    "WholeSpan",
+    "literal_options",
+    "required_literals",
+    "whole_span",
+]
 
 
 _EMPTY: frozenset[str] = frozenset()
@@ -66,14 +74,16 @@ def _utf8(text: str) -> bytes | None:
 
 
 class _NeedleScan:
-    """One Aho-Corasick automaton (ahocorasick-rs: a contiguous NFA over UTF-8) over the
-    *patterns* of a text source: its ``contains`` needles, its ``mentions`` needles without
-    spaces, and for each ``mentions`` phrase the longest of its words (the phrase itself is
-    then looked for by `_phrase_regex`, only in a text that holds that word).
+    """One Aho-Corasick automaton (ahocorasick-rs: a DFA over UTF-8) over the *patterns* of
+    a text source: its ``contains`` needles, its ``mentions`` needles without spaces, and
+    for each ``mentions`` phrase the longest of its words (the phrase itself is then looked
+    for by `_phrase_regex`, only in a text that holds that word).
 
-    A contiguous NFA of a few hundred needles takes a few tens of KB, against the MB or so
-    of states an RE2 set's DFA builds: inside a dry-run, where each ticket's other work
-    pushes the tables out of the CPU caches, the scan costs about a quarter less. The
+    The DFA (one table lookup per byte, byte classes keep it to a few hundred KB for the
+    example's ~290 patterns) searches in about half the instructions of the contiguous NFA
+    (about 45 per byte, following failure links), for about 15 more L2 misses per ticket
+    in a dry-run; both are far smaller than the MB or so of states an RE2 set's DFA builds
+    (docs/decisions/0019-needle-scan.md, 0025-text-conditions-third-round.md). The
     automaton gives the patterns found as the very `str` objects it was built from, and
     set intersections in C sort them into needles contained and mentioned. A text with a
     lone surrogate (not UTF-8) is scanned as ``surrogatepass`` bytes by a twin automaton:
@@ -94,7 +104,7 @@ class _NeedleScan:
                 words.add(needle)
         #: the patterns, in the automata's order
         self.patterns = tuple(sorted({*contains, *words, *phrases}))
-        impl = ahocorasick_rs.Implementation.ContiguousNFA
+        impl = ahocorasick_rs.Implementation.DFA
         automaton = ahocorasick_rs.AhoCorasick(
             list(self.patterns), implementation=impl, store_patterns=True
         )
@@ -193,6 +203,7 @@ class TextSource:
         "contain_automaton",
         "contained_key",
         "fold_key",
+        "halves",
         "key",
         "mention_automaton",
         "mentioned_key",
@@ -202,9 +213,17 @@ class TextSource:
         "words_key",
     )
 
-    def __init__(self, key: str, read: Callable[[State], Any]) -> None:
+    def __init__(
+        self,
+        key: str,
+        read: Callable[[State], Any],
+        halves: tuple[TextSource, TextSource] | None = None,
+    ) -> None:
         self.key = key
         self.read = read
+        #: for the ``text`` source, the ``subject`` and ``body`` sources it joins with a
+        #: newline (`fold` joins their folds: each text is folded once per ticket)
+        self.halves = halves
         self.fold_key = f"fold:{key}"
         self.words_key = f"words:{key}"
         self.contained_key = f"contained:{key}"
@@ -255,12 +274,34 @@ class TextSource:
         cache = s.cache
         v: str | None = cache.get(self.fold_key)
         if v is None:
+            if self.halves is not None:
+                return self._fold_text(s)
             text = self.read(s) or ""
             v = cache[self.fold_key] = text.casefold()
             if len(v) == len(text):
                 # one folded character per character: `_confirm`'s haystack is this very
                 # text (the usual case; saves it reading and comparing the text again)
                 cache[self._folded_words] = v
+        return v
+
+    def _fold_text(self, s: State) -> str:
+        """The folded ``text`` (``f"{subject}\\n{body}"``), leaving the folds of its halves,
+        the subject and the body sources, in the cache too when folding kept the length:
+        they are its slices then (`str.casefold` maps each character on its own, without
+        context, and never to nothing), so the regex prefilters on the subject and the body
+        do not fold them again."""
+        t = s.ticket
+        subject, body = t.subject, t.body
+        text = f"{subject}\n{body}"
+        cache = s.cache
+        v = cache[self.fold_key] = text.casefold()
+        if len(v) == len(text):
+            cache[self._folded_words] = v
+            head, tail = self.halves  # type: ignore[misc]
+            if type(subject) is str and type(body) is str:  # as a validated `Ticket`'s are
+                n = len(subject)
+                cache[head.fold_key] = cache[head._folded_words] = v[:n]
+                cache[tail.fold_key] = cache[tail._folded_words] = v[n + 1 :]
         return v
 
     def words(self, s: State) -> str:
@@ -419,12 +460,22 @@ class RegexTest:
     on the source) or, when RE2 would not build that set, from this pattern alone.
     """
 
-    __slots__ = ("index", "literals", "source", "test")
+    __slots__ = ("index", "literals", "source", "span", "test")
 
-    def __init__(self, compiled: Any, literals: tuple[str, ...] | None, source: TextSource) -> None:
+    def __init__(
+        self,
+        compiled: Any,
+        literals: tuple[str, ...] | None,
+        source: TextSource,
+        span: WholeSpan | None = None,
+    ) -> None:
         self.test: Callable[[str], bool] = regex_test(compiled)
         self.literals = literals
         self.source = source
+        #: when the pattern matches a whole text of one character class (`whole_span`), the
+        #: lengths and the ASCII characters of that class: the generated code answers an
+        #: ASCII text by its length and `str.strip` (`codegen.CodeGen._whole`)
+        self.span = span
         self.index = source.add_regex(compiled)
 
     def __call__(self, s: State) -> bool:
@@ -643,3 +694,99 @@ def _longest_ascii(text: str) -> str:
 def _selectivity(literals: tuple[str, ...]) -> float:
     """Rough: longer literals, and fewer of them, are rarer in text."""
     return min(len(x) for x in literals) - 0.5 * (len(literals) - 1)
+
+
+#: ``(lowest length, highest length, the ASCII characters of the class)`` of a pattern that
+#: matches whole texts of one character class (`whole_span`)
+WholeSpan = tuple[int, float, str]
+
+_ESCAPE_CLASSES = frozenset("dDsSwW")
+
+
+def _class_end(pattern: str, i: int) -> int | None:
+    """The index after the character class ``[...]`` that opens at `i`, or None when it is
+    not read here. RE2's syntax: a ``]`` right after ``[`` or ``[^`` is a literal, ``\\``
+    escapes the next character, ``[:name:]`` names an ASCII class."""
+    n = len(pattern)
+    j = i + 1
+    if pattern.startswith("^", j):
+        j += 1
+    if pattern.startswith("]", j):
+        j += 1
+    while j < n:
+        ch = pattern[j]
+        if ch == "]":
+            return j + 1
+        if ch == "\\":
+            j += 2
+        elif pattern.startswith("[:", j):
+            end = pattern.find(":]", j + 2)
+            if end < 0:
+                return None
+            j = end + 2
+        elif ch == "[":
+            return None
+        else:
+            j += 1
+    return None
+
+
+def whole_span(pattern: str, flags: str) -> WholeSpan | None:
+    """The lengths and ASCII characters of a pattern ``^C{n,m}$``: one character class
+    ``C`` (``[...]``, ``\\d``-like, ``\\p{..}``, ``.``) repeated (``*``, ``+``, ``{n}``,
+    ``{n,}``, ``{n,m}``, lazy or not) over the whole text. None for any other pattern, and
+    under the ``m`` flag (``^``/``$`` at line ends).
+
+    Such a pattern matches a text exactly when the text's length (in code points) is in the
+    range and each character is in ``C``; which ASCII characters are in ``C`` is asked of
+    RE2 itself (with the pattern's flags), so the answer for an ASCII text is RE2's. (A
+    shouting-subject test, ``^[\\p{Lu}\\d\\s\\p{P}\\p{S}]{12,}$``, is then a length and a
+    `str.strip`, not an RE2 call.)"""
+    if "m" in flags or not (pattern.startswith("^") and pattern.endswith("$")):
+        return None
+    body = pattern[1:-1]
+    if body.endswith("\\"):
+        return None  # the ``$`` is escaped
+    if body.startswith("["):
+        end = _class_end(body, 0)
+    elif body.startswith("\\") and body[1:2] in _ESCAPE_CLASSES:
+        end = 2
+    elif body.startswith(("\\p", "\\P")):
+        if body[2:3] == "{":
+            close = body.find("}", 3)
+            end = close + 1 if close > 0 else None
+        else:
+            end = 3 if body[2:3].isascii() and body[2:3].isalpha() else None
+    elif body.startswith("."):
+        end = 1
+    else:
+        return None
+    if end is None:
+        return None
+    atom, quantifier = body[:end], body[end:]
+    if quantifier.endswith("?") and len(quantifier) > 1:
+        quantifier = quantifier[:-1]  # lazy: the same whole-text matches
+    low: int
+    high: float
+    if quantifier == "+":
+        low, high = 1, math.inf
+    elif quantifier == "*":
+        low, high = 0, math.inf
+    elif quantifier.startswith("{") and quantifier.endswith("}"):
+        lo_text, comma, hi_text = quantifier[1:-1].partition(",")
+        if not _decimal(lo_text) or (hi_text and not _decimal(hi_text)):
+            return None
+        low = int(lo_text)
+        high = (int(hi_text) if hi_text else math.inf) if comma else low
+    else:
+        return None
+    one = compile_regex(f"^{atom}$", flags)
+    if isinstance(one, RegexProblem):  # pragma: no cover - a part of a valid pattern
+        return None
+    test = regex_test(one)
+    chars = "".join(chr(c) for c in range(128) if test(chr(c)))
+    return low, high, chars
+
+
+def _decimal(text: str) -> bool:
+    return text.isascii() and text.isdigit()

@@ -138,7 +138,9 @@ class Headers(Mapping[str, str]):
     are kept for output).
 
     The case-folded index is built on the first lookup, so tickets whose headers no rule
-    reads cost nothing extra at intake.
+    reads cost nothing extra at intake. Compiled rules read a header whose name they fold
+    at compile time as ``(headers._folded or headers._index()).get(name)``: no Python call
+    once the index is built (`routing.compiler.codegen`).
     """
 
     __slots__ = ("_folded", "_pairs")
