@@ -83,8 +83,9 @@ class State:
     )
 
     def __init__(self, ticket: Any, now: datetime) -> None:
-        #: the ticket's fields as plain attributes (`TicketView`): what conditions read
-        self.ticket = ticket = ticket_view(ticket)
+        #: the ticket's fields as plain attributes (a `TicketView`): what conditions read
+        view: Any = ticket_view(ticket)
+        self.ticket = ticket = view
         self.now = now
         self.queue: str | None = ticket.queue
         # an enum member's `_value_` is what its `value` property returns, without the call
