@@ -16,7 +16,8 @@ errors)`` built from `ast` nodes, like the conditions (`routing.compiler.codegen
   the rule's `DecisionError` exactly as the loop does, then its actions inlined where they
   are simple (a closure call for ``assign``; ``s.version`` bumped only for a write some
   define reads, docs/decisions/0027-define-reads.md), ``fired.append``, and ``stop``/``first``:
-  ``todo = 0`` ends the stage, a ``stopped`` flag skips the later stages;
+  ``break`` out of the stage's ``while True:`` ends it, a ``stopped`` flag skips the later
+  stages;
 - the spam threshold where the loop applies it.
 
 What never changes during an evaluation (``s.ticket``, ``s.now``, the ``s.cache``,
@@ -400,11 +401,10 @@ class Fuser:
 
     def _rules(self, st: FusedStage) -> list[py.stmt]:
         out: list[py.stmt] = []
-        cleared = False  # whether an earlier rule of the stage may have emptied `todo`
         always = st.base & st.listening
         for rule in st.rules:
             block = self._rule(rule, st.first)
-            if cleared or not always & rule.bit:
+            if not always & rule.bit:
                 block = [
                     _if(
                         py.BinOp(left=_load("f_todo"), op=py.BitAnd(), right=_const(rule.bit)),
@@ -414,8 +414,18 @@ class Fuser:
             for stmt in block:
                 locate(stmt, rule.line)
             out += block
-            cleared = cleared or st.first or rule.stop
-        return out
+        if not (st.first or any(rule.stop for rule in st.rules)):
+            return out
+        # A rule that ends the stage (``mode: first``, ``stop``) leaves it by ``break``, so
+        # the later rules' tests are not run: the stage's rules in ``while True:`` (which
+        # costs nothing to enter), ended by a ``break`` of its own.
+        end = py.Break()
+        locate(end)
+        loop = py.While(test=_const(True), body=[*out, end], orelse=[])
+        loop.lineno = loop.end_lineno = 1
+        loop.col_offset = loop.end_col_offset = 0
+        locate(loop.test)
+        return [loop]
 
     def _rule(self, rule: FusedRule, first: bool) -> list[py.stmt]:
         name = _const(rule.name)
@@ -440,7 +450,7 @@ class Fuser:
         if rule.stop:
             fire.append(_assign(_store("f_stopped"), _const(True)))
         if rule.stop or first:
-            fire.append(_assign(_store("f_todo"), _const(0)))
+            fire.append(py.Break())  # out of the stage's loop (`_rules`)
         hit = _compare(_load("f_hit"), py.Is(), _const(True))
         return [evaluate, _if(hit, fire)]
 
