@@ -33,21 +33,14 @@ from typing import Any, Literal
 
 from routing.sla.calendar import Calendar
 from routing.sla.intervals import (
-    DAY_TEXT,
-    MINUTE_TEXT,
-    SUBMINUTE_TEXT,
-    US_PER_DAY,
-    US_PER_MINUTE,
     OpenTime,
     Pause,
     WallClock,
     add_counted,
     counted_between,
-    day_text,
     from_us,
     iso_utc,
     normalize_pauses,
-    subminute_text,
     to_us,
 )
 
@@ -384,8 +377,7 @@ class SlaClock:
         the rows (metric, due key, target µs, warning threshold, position of the due in
         `OpenTime.open_and_dues`'s answer) and the targets; the head with ``paused`` False
         (the running case's object starts as a copy of it). The rules are those of
-        `measure_fresh`, written out again for speed (tests/sla pin the three together);
-        the ISO texts are `intervals.iso_utc`'s lookups, inlined.
+        `measure_fresh`, written out again for speed (tests/sla pin the three together).
         """
         rows_of: dict[str, tuple[tuple[tuple[str, str, int, int, int], ...], tuple[int, ...]]]
         rows_of = {
@@ -413,9 +405,6 @@ class SlaClock:
         stop_set = self._stop_set
         stops = self._stops
         measure_stopped = self._measure_stopped
-        day_texts = DAY_TEXT
-        minute_texts = MINUTE_TEXT
-        sub_texts = SUBMINUTE_TEXT
 
         def report(created: int, now: int, priority: str, status: str) -> dict[str, Any]:
             out = running.copy()
@@ -427,21 +416,8 @@ class SlaClock:
                 found = two_dues(created, now, target1, target2)  # type: ignore[misc]
                 if found is not None:
                     elapsed, due, due2 = found
-                    # iso_utc(due): "YYYY-MM-DDT" + "HH:MM:" + "SS[.ffffff]+00:00"
-                    days, rest = divmod(due, US_PER_DAY)
-                    minute, sub = divmod(rest, US_PER_MINUTE)
-                    out[key1] = (
-                        (day_texts.get(days) or day_text(days))
-                        + minute_texts[minute]
-                        + (sub_texts.get(sub) or subminute_text(sub))
-                    )
-                    days, rest = divmod(due2, US_PER_DAY)
-                    minute, sub = divmod(rest, US_PER_MINUTE)
-                    out[key2] = (
-                        (day_texts.get(days) or day_text(days))
-                        + minute_texts[minute]
-                        + (sub_texts.get(sub) or subminute_text(sub))
-                    )
+                    out[key1] = iso_utc(due)
+                    out[key2] = iso_utc(due2)
                     # int / int is correctly rounded, as `timedelta.total_seconds` divides
                     out["remaining"] = {
                         m1: (target1 - elapsed) / 1_000_000,
@@ -486,14 +462,7 @@ class SlaClock:
             elapsed = times[0]
             for metric, key, target, warn_from, k in rows:
                 due = times[k]
-                # iso_utc(due): "YYYY-MM-DDT" + "HH:MM:" + "SS[.ffffff]+00:00"
-                days, rest = divmod(due, US_PER_DAY)
-                minute, sub = divmod(rest, US_PER_MINUTE)
-                out[key] = (
-                    (day_texts.get(days) or day_text(days))
-                    + minute_texts[minute]
-                    + (sub_texts.get(sub) or subminute_text(sub))
-                )
+                out[key] = iso_utc(due)
                 # int / int is correctly rounded, as `timedelta.total_seconds` divides
                 remaining[metric] = (target - elapsed) / 1_000_000
                 if now > due:
