@@ -122,19 +122,24 @@ ODD: list[tuple[str, Any]] = [
 @pytest.mark.parametrize("value", [v for _, v in ODD], ids=[n for n, _ in ODD])
 @pytest.mark.parametrize("where", ["fields", "sla", "spam_score", "tags", "queue", "effects"])
 def test_odd_values_give_the_stdlib_text_or_its_error(where: str, value: Any) -> None:
-    if where == "fields":
-        d = decision(fields={"x": value})
-    elif where == "sla":
-        d = decision(sla={"policy": "p", "remaining": {"first_reply": value}})
-    elif where == "spam_score":
-        d = decision(spam_score=value)
-    elif where == "tags":
-        d = decision(tags=("a", value))
-    elif where == "queue":
-        d = decision(queue=value)
-    else:
-        d = decision(effects=(Effect("reply", "r1", body=value),))
+    d = odd_decision(where, value)
     assert actual(d) == expected(d)
+
+
+def odd_decision(where: str, value: Any) -> Decision:
+    """A decision holding `value` at `where` (a field, the SLA object, the spam score, a
+    tag, the queue or a reply's body)."""
+    if where == "fields":
+        return decision(fields={"x": value})
+    if where == "sla":
+        return decision(sla={"policy": "p", "remaining": {"first_reply": value}})
+    if where == "spam_score":
+        return decision(spam_score=value)
+    if where == "tags":
+        return decision(tags=("a", value))
+    if where == "queue":
+        return decision(queue=value)
+    return decision(effects=(Effect("reply", "r1", body=value),))
 
 
 def test_a_cycle_gives_the_stdlib_error() -> None:
@@ -211,16 +216,7 @@ def encoded(result: str | type[BaseException]) -> bytes | type[BaseException]:
 @pytest.mark.parametrize("value", [v for _, v in ODD], ids=[n for n, _ in ODD])
 @pytest.mark.parametrize("where", ["fields", "sla", "spam_score", "tags", "effects"])
 def test_jsonl_bytes_are_the_stdlib_text_encoded(where: str, value: Any) -> None:
-    if where == "fields":
-        d = decision(fields={"x": value})
-    elif where == "sla":
-        d = decision(sla={"policy": "p", "remaining": {"first_reply": value}})
-    elif where == "spam_score":
-        d = decision(spam_score=value)
-    elif where == "tags":
-        d = decision(tags=("a", value))
-    else:
-        d = decision(effects=(Effect("reply", "r1", body=value),))
+    d = odd_decision(where, value)
     assert actual_bytes(d) == encoded(expected(d))
 
 

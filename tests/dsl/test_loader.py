@@ -672,18 +672,24 @@ def test_load_text_never_raises_on_mutated_rule_files(text: str) -> None:
 
 
 @_SETTINGS
-@given(text=_mutated_design(), bang=st.booleans())
-def test_the_c_parser_is_used_only_where_it_agrees(text: str, bang: bool) -> None:
-    """`read_yaml` (libyaml where `_c_is_safe` allows it) reads what PyYAML reads. Without
-    ``bang`` the conditions' "!=" become "==", so the text can take the C path at all."""
-    if not bang:
-        text = text.replace("!", "=")
+def _assert_reads_as_pyyaml(text: str) -> None:
+    """`read_yaml` gives PyYAML's tree and diagnostics for `text`, or, where PyYAML raises,
+    a ``yaml/syntax`` error and no tree."""
     root, diags = loader.read_yaml(text, SourceFile("r.yaml", text))
     python = _outcome(text, c=False)
     if python == "error":  # PyYAML raised: read_yaml reports a syntax error, no tree
         assert (root, [d.code for d in diags][-1:]) == (None, ["yaml/syntax"])
     else:
         assert (_shape(root), render_text(diags)) == python
+
+
+@given(text=_mutated_design(), bang=st.booleans())
+def test_the_c_parser_is_used_only_where_it_agrees(text: str, bang: bool) -> None:
+    """`read_yaml` (libyaml where `_c_is_safe` allows it) reads what PyYAML reads. Without
+    ``bang`` the conditions' "!=" become "==", so the text can take the C path at all."""
+    if not bang:
+        text = text.replace("!", "=")
+    _assert_reads_as_pyyaml(text)
 
 
 def test_a_question_mark_in_a_flow_scalar_reads_alike_with_or_without_a_bang() -> None:
@@ -743,12 +749,7 @@ def test_spans_point_into_the_file() -> None:
     ],
 )
 def test_read_yaml_reads_what_pyyaml_reads(text: str) -> None:
-    root, diags = loader.read_yaml(text, SourceFile("r.yaml", text))
-    python = _outcome(text, c=False)
-    if python == "error":  # PyYAML raised: read_yaml reports a syntax error, no tree
-        assert (root, [d.code for d in diags][-1:]) == (None, ["yaml/syntax"])
-    else:
-        assert (_shape(root), render_text(diags)) == python
+    _assert_reads_as_pyyaml(text)
 
 
 def test_a_bang_that_is_no_tag_is_read_by_libyaml(monkeypatch: pytest.MonkeyPatch) -> None:
