@@ -127,7 +127,7 @@ def split(tickets: Path, work: Path, repeat: int) -> dict[str, float]:
     """Median CPU seconds of reading, evaluating and writing, each timed on its own."""
     import routing
     from routing.cli._tickets import TicketReader
-    from routing.cli.dry_run import jsonl_line
+    from routing.cli.dry_run import jsonl_bytes
 
     ruleset = routing.load(EXAMPLE / "rules")
     now = datetime.fromisoformat(NOW)
@@ -153,9 +153,9 @@ def split(tickets: Path, work: Path, repeat: int) -> dict[str, float]:
         ]
         times["evaluate"].append(time.process_time() - start)
         start = time.process_time()
-        with (work / "split.jsonl").open("w", encoding="utf-8", newline="\n") as out:
+        with (work / "split.jsonl").open("wb") as out:  # as dry-run writes: bytes
             for decision in decisions:
-                out.write(jsonl_line(decision, False) + "\n")
+                out.write(jsonl_bytes(decision, False) + b"\n")
         times["write"].append(time.process_time() - start)
         gc.unfreeze()
         del records, decisions

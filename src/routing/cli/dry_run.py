@@ -327,16 +327,9 @@ def jsonl_bytes(decision: Any, trace: bool) -> bytes:
     whenever orjson refuses a value, ``json`` writes it. Bytes, because orjson gives bytes
     and the sink writes bytes: nothing is decoded here or encoded again by the output file.
     """
-    if not trace:  # `_orjson_line`, inline (one call less per line)
-        try:
-            data = _orjson_object(decision)
-        except RecursionError:  # nested too deeply (or a cycle): json says which
-            data = None
-        if data is not None:
-            try:
-                return _orjson_dumps(data)
-            except TypeError:  # a key that is not a string, an integer beyond 64 bits, ...
-                pass
+    data = None if trace else _orjson_line(decision)
+    if data is not None:
+        return data
     text: str = _dumps(decision.to_dict(trace=trace))
     return text.encode()
 
