@@ -67,11 +67,16 @@ class CalendarError(RoutingError):
     Attributes:
         key_path: where in the calendar spec the problem is, e.g. ``("hours", "mon-fri", 1)``;
             empty when the error is not about one key (a calendar that is never open).
+        at_key: the problem is the last key of `key_path` itself (an unknown key, a day
+            name that is not a day), not the value under it.
     """
 
-    def __init__(self, message: str, *, key_path: tuple[str | int, ...] = ()) -> None:
+    def __init__(
+        self, message: str, *, key_path: tuple[str | int, ...] = (), at_key: bool = False
+    ) -> None:
         super().__init__(message)
         self.key_path: tuple[str | int, ...] = key_path
+        self.at_key = at_key
 
 
 class AdapterError(RoutingError):

@@ -129,11 +129,11 @@ SLA_CASES = (
             "    hours: {mon-fri: '09:00-17:00'}\n"
         },
         ("--calendar", "rules.yaml"),
-        "rules.yaml:1:10: error[calendar/invalid]: calendar 'rules': version: unknown key "
+        "rules.yaml:1:1: error[calendar/invalid]: calendar 'rules': version: unknown key "
         "'version', expected one of timezone, hours, holidays, closed, special\n"
         "  |\n"
         "1 | version: 1\n"
-        "  |          ^\n"
+        "  | ^^^^^^^\n"
         "  = help: this is a rule file: name one of its calendars, e.g. --calendar rules.yaml#eu\n"
         "routing sla: error: cannot read the calendar from 'rules.yaml'\n",
     ),

@@ -174,7 +174,7 @@ def _calendar(node: YamlNode, name: str, failed: str, *, hint: str | None = None
         diagnostic = Diagnostic.make(
             "calendar/invalid",
             f"calendar '{name}': {exc}",
-            locate_key_path(node, exc.key_path),
+            locate_key_path(node, exc.key_path, at_key=exc.at_key),
             hint=hint,
         )
         raise LocatedError(failed, [diagnostic]) from None

@@ -61,16 +61,19 @@ def format_key_path(path: KeyPath) -> str:
     return out
 
 
-def _fail(path: KeyPath, message: str) -> CalendarError:
+def _fail(path: KeyPath, message: str, *, at_key: bool = False) -> CalendarError:
+    """The error at `path`; `at_key`: about the last key of the path, not its value."""
     where = format_key_path(path)
-    return CalendarError(f"{where}: {message}" if where else message, key_path=path)
+    return CalendarError(f"{where}: {message}" if where else message, key_path=path, at_key=at_key)
 
 
 def _unknown_key(path: KeyPath, key: object, allowed: Sequence[str]) -> CalendarError:
     close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
     hint = f" (did you mean '{close[0]}'?)" if close else ""
     expected = ", ".join(allowed)
-    return _fail((*path, str(key)), f"unknown key '{key}', expected one of {expected}{hint}")
+    return _fail(
+        (*path, str(key)), f"unknown key '{key}', expected one of {expected}{hint}", at_key=True
+    )
 
 
 def _parse_time(hours: str, minutes: str) -> int | None:
@@ -108,19 +111,23 @@ def parse_shifts(value: object, path: KeyPath) -> tuple[Shift, ...]:
 
 
 def parse_days(key: object, path: KeyPath) -> list[int]:
-    """``mon`` -> [0]; ``mon-fri`` -> [0..4]; ``fri-mon`` wraps round the week."""
+    """``mon`` -> [0]; ``mon-fri`` -> [0..4]; ``fri-mon`` wraps round the week. `key` is
+    the mapping key at the end of `path`: an error is located at it."""
     text = str(key).strip().lower()
     parts = [p.strip() for p in text.split("-")]
     if len(parts) in (1, 2) and all(p in DAY_NAMES for p in parts):
         first, last = DAY_NAMES.index(parts[0]), DAY_NAMES.index(parts[-1])
         return [(first + i) % 7 for i in range((last - first) % 7 + 1)]
     raise _fail(
-        path, f"'{key}' is not a day or day range (mon, tue, wed, thu, fri, sat, sun, mon-fri)"
+        path,
+        f"'{key}' is not a day or day range (mon, tue, wed, thu, fri, sat, sun, mon-fri)",
+        at_key=True,
     )
 
 
-def parse_date(value: object, path: KeyPath) -> dt.date:
-    """An ISO date ``YYYY-MM-DD`` (or a `datetime.date` that YAML already made)."""
+def parse_date(value: object, path: KeyPath, *, at_key: bool = False) -> dt.date:
+    """An ISO date ``YYYY-MM-DD`` (or a `datetime.date` that YAML already made); `at_key`:
+    `value` is the mapping key at the end of `path`."""
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
     if isinstance(value, str) and _DATE.match(value.strip()):
@@ -128,7 +135,7 @@ def parse_date(value: object, path: KeyPath) -> dt.date:
             return dt.date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise _fail(path, f"{value!r} is not a date YYYY-MM-DD")
+    raise _fail(path, f"{value!r} is not a date YYYY-MM-DD", at_key=at_key)
 
 
 def _parse_timezone(value: object) -> ZoneInfo:
@@ -154,7 +161,9 @@ def _parse_weekly(value: object) -> tuple[tuple[Shift, ...], ...]:
         shifts = parse_shifts(shifts_value, path)
         for day in days:
             if day in given_by:
-                raise _fail(path, f"'{DAY_NAMES[day]}' is already given by '{given_by[day]}'")
+                raise _fail(
+                    path, f"'{DAY_NAMES[day]}' is already given by '{given_by[day]}'", at_key=True
+                )
             given_by[day] = str(key)
             weekly[day].extend(shifts)
     return tuple(tuple(sorted(day)) for day in weekly)
@@ -219,9 +228,9 @@ def _parse_special(value: object) -> dict[dt.date, tuple[Shift, ...]]:
     special: dict[dt.date, tuple[Shift, ...]] = {}
     for key, shifts_value in value.items():
         path: KeyPath = ("special", str(key))
-        day = parse_date(key, path)
+        day = parse_date(key, path, at_key=True)
         if day in special:
-            raise _fail(path, f"the date {day.isoformat()} is given twice")
+            raise _fail(path, f"the date {day.isoformat()} is given twice", at_key=True)
         special[day] = tuple(sorted(parse_shifts(shifts_value, path)))
     return special
 

@@ -26,11 +26,19 @@ def valid_timezone(name: str) -> bool:
     return True
 
 
-def locate_key_path(node: ast.YamlNode, key_path: tuple[str | int, ...]) -> Span:
-    """The span of the YAML node at `key_path` below `node` (as deep as it exists)."""
+def locate_key_path(
+    node: ast.YamlNode, key_path: tuple[str | int, ...], *, at_key: bool = False
+) -> Span:
+    """The span of the YAML node at `key_path` below `node` (as deep as it exists); with
+    `at_key`, of the last key itself when it is a mapping key (an unknown key, say)."""
     current: ast.YamlNode = node
-    for key in key_path:
+    last = len(key_path) - 1
+    for i, key in enumerate(key_path):
         if isinstance(current, ast.YMapping) and isinstance(key, str):
+            if at_key and i == last:
+                key_node = current.key_node(key)
+                if key_node is not None:
+                    return key_node.span
             nxt = current.get(key)
             if nxt is None:
                 break
@@ -111,7 +119,9 @@ def _check_calendars(ctx: CheckContext) -> None:
             ctx.report(
                 "calendar/invalid",
                 f"calendar '{name}': {exc}",
-                locate_key_path(decl.spec, key_path) if key_path else decl.name.span,
+                locate_key_path(decl.spec, key_path, at_key=exc.at_key)
+                if key_path
+                else decl.name.span,
             )
 
 
