@@ -108,6 +108,13 @@ def _parse_dt(text: str) -> datetime | None:
     return v if v.tzinfo is not None else None
 
 
+def _tag_set(v: Any) -> Any:
+    """A list of tags as the set it stands for: names stripped and lower case."""
+    if v is None:
+        return None
+    return {x.strip().lower() if isinstance(x, str) else x for x in v}
+
+
 def _is_word(ch: str) -> bool:
     """A letter, digit or underscore, as Python's ``\\w`` (DESIGN section 5)."""
     return re.fullmatch(r"\w", ch) is not None
@@ -335,12 +342,18 @@ class Evaluator:
             return self.value(node, st)
         raise AssertionError(f"not a test: {node!r}")
 
+    def _is_tags(self, node: ast.Expr, *, field: bool = False) -> bool:
+        """`node` reads the tags (or, unless `field`, a custom field named `tags`, which
+        `has` tests as tags too)."""
+        if not isinstance(node, ast.Path):
+            return False
+        res = self.checked.paths[id(node)]
+        return res.key == "tags" and (not field or res.kind == "field")
+
     def has(self, node: ast.HasTest, st: OracleState) -> bool:
         have = self.value(node.value, st)
         have = [] if have is None else list(have)
-        is_tags = (
-            isinstance(node.value, ast.Path) and self.checked.paths[id(node.value)].key == "tags"
-        )
+        is_tags = self._is_tags(node.value)
 
         def norm(x: Any) -> Any:
             # tags are lower case (DESIGN section 3): a tag test ignores case and spaces
@@ -366,10 +379,13 @@ class Evaluator:
         if isinstance(b, datetime) and isinstance(a, str):
             a = _parse_dt(a)
         op = node.op
-        if op == "==":
-            return bool(a == b)
-        if op == "!=":
-            return bool(a != b)
+        if op in ("==", "!="):
+            if self._is_tags(node.left, field=True) or self._is_tags(node.right, field=True):
+                # tags are a set of lower-case names (DESIGN section 3): compared as one
+                a, b = _tag_set(a), _tag_set(b)
+            elif isinstance(a, list | tuple) and isinstance(b, list | tuple):
+                a, b = list(a), list(b)  # a list field compares item by item, in order
+            return bool(a == b) if op == "==" else bool(a != b)
         if a is None or b is None:
             raise OracleError("eval/type-error")  # docs/decisions/0006
         names = {t.name for t in (lt, rt) if t is not None}

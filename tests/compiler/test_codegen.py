@@ -90,6 +90,7 @@ NEEDLE_LISTS = (
     '["", "ss"]',
     '["MONEY BACK", "İstanbul"]',
     "$domains",
+    "fields.langs",
 )
 REGEXES = (
     r"/\b(abuse|dmca)\b/i",
@@ -154,6 +155,15 @@ SCALAR_TESTS = (
     "true",
     "false",
     'fields.langs == ["de", "fr"]',
+    "fields.langs == []",
+    'fields.langs != ["fr", "de"]',
+    "tags == []",
+    'tags == ["VIP", "b"]',
+    'tags != ["vip"]',
+    "tags has any of fields.langs",
+    "tags has none of fields.langs",
+    '"de" in fields.langs',
+    '"de" not in fields.langs',
     'lower(fields.note) == "x"',
     "fields.mrr in $nums",
 )

@@ -1116,7 +1116,7 @@ class CodeGen:
         op: py.cmpop = py.NotIn() if node.negated else py.In()
         if members is not None:
             return _compare(value, op, self.bind(members))
-        return _compare(value, op, self.expr(node.container))
+        return _compare(value, op, self._collection(node.container))
 
     # ------------------------------------------------------------------ text tests
 

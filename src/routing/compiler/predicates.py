@@ -370,7 +370,8 @@ def is_empty(v: Any) -> bool:
 
 
 def collection(v: Any) -> Any:
-    """A value read as a collection for ``has``: null has nothing."""
+    """A value read as a collection, for ``has`` and for a list computed per ticket on the
+    right of ``in`` or ``any/all/none of``: null is the empty list."""
     if v is None:
         return ()
     return v
@@ -381,7 +382,7 @@ def has_dynamic(quantifier: str, norm: Callable[[Any], Any]) -> Callable[[Any, A
 
     def test(value: Any, items: Any) -> bool:
         have = collection(value)
-        want = {norm(x) for x in items}
+        want = {norm(x) for x in collection(items)}
         if quantifier == "any":
             return not want.isdisjoint(have)
         if quantifier == "all":
@@ -392,8 +393,8 @@ def has_dynamic(quantifier: str, norm: Callable[[Any], Any]) -> Callable[[Any, A
 
 
 def fold_needles(fold: Callable[[str], str]) -> Callable[[Any], tuple[str, ...]]:
-    """Needles computed per ticket, each read as text and folded."""
-    return lambda items: tuple(fold(text_value(x)) for x in items)
+    """Needles computed per ticket, each read as text and folded; null is no needles."""
+    return lambda items: tuple(fold(text_value(x)) for x in collection(items))
 
 
 def fold_mention(x: str) -> str:
