@@ -161,6 +161,26 @@ CASES = (
         _one("action/bad-value", "expected an http or https URL, found 'https://'", 32),
     ),
     Case(
+        # found by fuzzing: urlsplit raised ValueError, a traceback out of `routing check`
+        "webhook URL with an unmatched bracket in the host",
+        '[{webhook: {url: "https://[hooks.example.com/x", body: ack}}]',
+        _one(
+            "action/bad-value",
+            "expected an http or https URL, found 'https://[hooks.example.com/x': "
+            "Invalid IPv6 URL",
+            32,
+        ),
+    ),
+    Case(
+        "webhook URL with a stray closing bracket in the host",
+        '[{webhook: {url: "http://hooks]/x", body: ack}}]',
+        _one(
+            "action/bad-value",
+            "expected an http or https URL, found 'http://hooks]/x': Invalid IPv6 URL",
+            32,
+        ),
+    ),
+    Case(
         "webhook with an https URL: clean",
         '[{webhook: {url: "https://hooks.example.com/x", body: ack}}]',
         (),

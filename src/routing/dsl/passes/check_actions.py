@@ -212,11 +212,11 @@ def check_actions(ctx: CheckContext) -> None:
                     )
             elif isinstance(action, ast.WebhookAction):
                 url = action.url.value
-                parts = urlsplit(url) if isinstance(url, str) else None
-                if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+                problem = _url_problem(url)
+                if problem is not None:
                     ctx.report(
                         "action/bad-value",
-                        f"expected an http or https URL, found {url!r}",
+                        f"expected an http or https URL, found {url!r}{problem}",
                         action.url.span,
                     )
             elif isinstance(action, ast.NotifyAction):
@@ -227,3 +227,17 @@ def check_actions(ctx: CheckContext) -> None:
                         f"'notify' needs a recipient in 'to', found {to!r}",
                         action.to.span,
                     )
+
+
+def _url_problem(url: object) -> str | None:
+    """None for an http or https URL with a host; else what to add to the message ("" when
+    the scheme or the host says it all, ": REASON" when `urlsplit` refuses the text)."""
+    if not isinstance(url, str):
+        return ""
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:  # "Invalid IPv6 URL" for an unmatched '[' or ']' in the host
+        return f": {exc}"
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return ""
+    return None
