@@ -258,3 +258,42 @@ def test_misuse_raises_evaluation_error(
     with pytest.raises(EvaluationError) as info:
         design.evaluate({"id": "T1"}, **kwargs)
     assert str(info.value) == message
+
+
+TAGS_THEN_TAGGED = """\
+version: 1
+stages:
+  - name: s
+    mode: all
+    rules:
+      - name: untagged
+        when: 'tags == [] or tags has "x"'
+        then: [{tag: seen}]
+      - name: later
+        when: 'true'
+        then: [{tag: more}]
+"""
+
+
+def test_explain_shows_the_values_a_test_saw_not_what_actions_made_of_them_later() -> None:
+    """Explain recorded the state's own tag set, and showed it as the rule's actions and
+    later rules changed it: `tags == []` -> true over `tags -> ["more", "seen"]`. It shows
+    the tags as the test read them."""
+    rules = routing.loads(TAGS_THEN_TAGGED)
+    decision = rules.explain({"id": "T1"}, MONDAY_9)
+    assert [t.to_dict() for t in decision.trace] == [
+        {
+            "stage": "s",
+            "rule": "untagged",
+            "outcome": "fired",
+            "tests": [
+                {"test": 'tags == [] or tags has "x"', "value": True},
+                {"test": "tags == []", "value": True},
+                {"test": "tags", "value": []},
+                {"test": 'tags has "x"', "value": "(not evaluated)"},
+                {"test": "tags", "value": "(not evaluated)"},
+            ],
+        },
+        {"stage": "s", "rule": "later", "outcome": "fired"},
+    ]
+    assert decision.tags == ("more", "seen")

@@ -509,8 +509,21 @@ def _tests(rule: Any, s: State) -> tuple[tuple[str, Any], ...]:
     out = []
     for nid, text in rule.tests:
         if nid in observed:
-            out.append((text, observed[nid]))
+            out.append((text, _snapshot(observed[nid])))
         else:
             out.append((text, "(not evaluated)"))
     observed.clear()
     return tuple(out)
+
+
+def _snapshot(value: Any) -> Any:
+    """A recorded value as it is now: `tags` and `fields` are the state's own set and dict,
+    which the rule's actions (run after this) and later rules change."""
+    kind = type(value)
+    if kind is set:
+        return frozenset(value)
+    if kind is dict:
+        return dict(value)
+    if kind is list:
+        return list(value)
+    return value
