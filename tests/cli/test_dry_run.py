@@ -421,6 +421,17 @@ def test_dry_run_default_now_is_the_current_minute(capsys, tmp_path):
             ["2: error: ticket: not JSON: EOF while parsing an object at line 1 column 21"],
         ),
         (
+            # accepted before, and written out as `"fields":{"mrr":NaN}`: not JSON
+            "a NaN in a custom field",
+            ['{"id": "X", "fields": {"mrr": NaN}}'],
+            ["2: error: ticket 'X': fields.mrr: expected a finite number, found nan"],
+        ),
+        (
+            "an infinity in an envelope's ticket",
+            ['{"ticket": {"id": "X", "fields": {"caps": [1e999]}}}'],
+            ["2: error: ticket 'X': fields.caps[0]: expected a finite number, found inf"],
+        ),
+        (
             "two bad lines",
             ["{oops", "", '{"id": ""}'],
             [

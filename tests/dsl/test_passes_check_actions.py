@@ -161,13 +161,40 @@ CASES = (
         _one("action/bad-value", "expected an http or https URL, found 'https://'", 32),
     ),
     Case(
+        "set a number field to a number too large for a float",
+        "[{set: {fields.mrr: 1e999}}]",
+        _one("action/bad-value", "'fields.mrr' takes a finite number, found inf", 35),
+    ),
+    Case(
+        "spam score step at the limit: clean",
+        "[{spam_score: -1000000}, {spam_score: 1e6}]",
+        (),
+    ),
+    Case(
+        "spam score step beyond the limit",
+        "[{spam_score: 1e308}]",
+        _one(
+            "action/bad-value",
+            "'spam_score' adds a number from -1,000,000 to 1,000,000, found 1e+308",
+            17,
+        ),
+    ),
+    Case(
+        "spam score step of an infinite number",
+        "[{spam_score: -1e999}]",
+        _one(
+            "action/bad-value",
+            "'spam_score' adds a number from -1,000,000 to 1,000,000, found -inf",
+            17,
+        ),
+    ),
+    Case(
         # found by fuzzing: urlsplit raised ValueError, a traceback out of `routing check`
         "webhook URL with an unmatched bracket in the host",
         '[{webhook: {url: "https://[hooks.example.com/x", body: ack}}]',
         _one(
             "action/bad-value",
-            "expected an http or https URL, found 'https://[hooks.example.com/x': "
-            "Invalid IPv6 URL",
+            "expected an http or https URL, found 'https://[hooks.example.com/x': Invalid IPv6 URL",
             32,
         ),
     ),

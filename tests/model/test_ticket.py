@@ -384,6 +384,16 @@ INVALID = (
         "ticket 'T-1': queue: expected a string, found an object",
     ),
     Invalid(
+        "a NaN in a custom field",
+        {"id": "T-1", "fields": {"plan": "pro", "mrr": float("nan")}},
+        "ticket 'T-1': fields.mrr: expected a finite number, found nan",
+    ),
+    Invalid(
+        "an infinity deep in a custom field",
+        {"id": "T-1", "fields": {"seats": [1, {"max": float("-inf")}]}},
+        "ticket 'T-1': fields.seats[1].max: expected a finite number, found -inf",
+    ),
+    Invalid(
         "long values are shortened",
         {"id": "T-1", "channel": "a very long channel name that nobody would ever use"},
         "ticket 'T-1': channel: expected a channel (email, chat, phone, web, social, api), "
@@ -433,6 +443,17 @@ BAD_JSON = (
         "ticket: not JSON: EOF while parsing an object at line 1 column 28",
     ),
     BadJson("empty", b"", "ticket: not JSON: EOF while parsing a value at line 1 column 0"),
+    BadJson(
+        # JSON has no NaN, but the reader takes it as Python's json does: refused after
+        "a NaN token in a custom field",
+        '{"id": "T-1", "fields": {"mrr": NaN}}',
+        "ticket 'T-1': fields.mrr: expected a finite number, found nan",
+    ),
+    BadJson(
+        "a number too large for a float in a custom field",
+        '{"id": "T-1", "fields": {"quota": {"max": 1e999}}}',
+        "ticket 'T-1': fields.quota.max: expected a finite number, found inf",
+    ),
     BadJson(
         "a JSON number for a date-time",
         '{"id": 9, "created_at": 1.5}',

@@ -16,5 +16,8 @@ MAX_RULES_PER_FILE = 50000
 MAX_FILE_BYTES = 16 * 1024 * 1024
 #: Most items in one declared list.
 MAX_LIST_ITEMS = 100000
+#: Largest amount one `spam_score` action adds or takes away: with the limits on rules, no
+#: sum of them reaches an infinite score.
+MAX_SPAM_SCORE_STEP = 1_000_000
 #: Evaluation steps per ticket before the engine gives up with eval/step-budget.
 STEP_BUDGET = 1_000_000

@@ -273,8 +273,52 @@ def _normalize_tags(tags: frozenset[str]) -> frozenset[str]:
     return normalized
 
 
+def _finite_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """Refuse NaN and the infinities anywhere in `fields`: JSON has no such numbers, and a
+    decision that carried one would be written as ``NaN``, which no JSON reader takes.
+    (The JSON reader takes ``NaN``, ``Infinity`` and ``1e999``, as Python's ``json`` does.)
+    Strings, the common values, cost one type test each."""
+    for value in fields.values():
+        kind = type(value)
+        if kind is str or (kind is float and value - value == 0.0):  # NaN - NaN, inf - inf: NaN
+            continue
+        if kind is float or kind is dict or kind is list:
+            break
+    else:
+        return fields
+    for key, value in fields.items():  # the slow way, to say where
+        where = _not_finite(value, key)
+        if where is not None:
+            path, found = where
+            raise PydanticCustomError(
+                _ERROR_TYPE,
+                "expected a finite number, found {found}",
+                {"found": found, "subpath": path},
+            )
+    return fields
+
+
+def _not_finite(value: Any, path: str) -> tuple[str, str] | None:
+    """(the path below `fields`, the number) of the first NaN or infinity in `value`."""
+    kind = type(value)
+    if kind is float:
+        return None if value - value == 0.0 else (path, str(value))  # NaN - NaN, inf - inf: NaN
+    if kind is dict:
+        for key, item in value.items():
+            found = _not_finite(item, f"{path}.{key}")
+            if found is not None:
+                return found
+    elif kind is list:
+        for i, item in enumerate(value):
+            found = _not_finite(item, f"{path}[{i}]")
+            if found is not None:
+                return found
+    return None
+
+
 class _JsonFields:
-    """`Ticket.fields` as read from JSON text: the values as parsed, with no second look.
+    """`Ticket.fields` as read from JSON text: the values as parsed, with no second look
+    but for numbers that JSON cannot write (`_finite_fields`).
 
     Every value parsed from JSON text is a valid `JsonValue`, so in JSON mode the check of
     each value (a tagged union per value, nested) can only give back what it was given;
@@ -284,9 +328,14 @@ class _JsonFields:
 
     @classmethod
     def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
-        return core_schema.json_or_python_schema(
-            json_schema=core_schema.dict_schema(core_schema.str_schema(), core_schema.any_schema()),
-            python_schema=handler(source),
+        return core_schema.no_info_after_validator_function(
+            _finite_fields,
+            core_schema.json_or_python_schema(
+                json_schema=core_schema.dict_schema(
+                    core_schema.str_schema(), core_schema.any_schema()
+                ),
+                python_schema=handler(source),
+            ),
         )
 
 
@@ -468,6 +517,9 @@ def _describe_errors(data: object, errors: list[ErrorDetails]) -> str:
     parts = []
     for error in errors:
         path = _path(error["loc"])
+        subpath = error.get("ctx", {}).get("subpath")
+        if subpath:  # a place inside a field that its validator names (`_finite_fields`)
+            path = f"{path}.{subpath}" if path else subpath
         reason = _reason(error)
         parts.append(f"{path}: {reason}" if path else reason)
     return f"{head}: " + "; ".join(parts)

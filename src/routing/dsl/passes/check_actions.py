@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import re
 from urllib.parse import urlsplit
 
 from routing.dsl import ast
 from routing.dsl.durations import format_duration
+from routing.dsl.limits import MAX_SPAM_SCORE_STEP
 from routing.dsl.passes._context import CheckContext
 from routing.dsl.passes.check_types import parse_datetime_literal
 from routing.dsl.suggest import did_you_mean
@@ -55,8 +57,10 @@ def _value_fits(t: Type, value: object) -> str | None:
             return None
         return f"one of {', '.join(t.values)}"
     if k is Kind.NUMBER:
-        ok = isinstance(value, int | float) and not isinstance(value, bool)
-        return None if ok else "a number"
+        # finite: a decision holding NaN or an infinity could not be written as JSON
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            return "a number"
+        return None if math.isfinite(value) else "a finite number"
     if k is Kind.BOOL:
         return None if isinstance(value, bool) else "true or false"
     if k is Kind.DATETIME:
@@ -204,6 +208,15 @@ def check_actions(ctx: CheckContext) -> None:
                         "'assign' picks among agents, but no agents are declared",
                         action.span,
                         hint="declare them under 'agents:'",
+                    )
+            elif isinstance(action, ast.SpamScoreAction):
+                # bounded, so that no sum of steps overflows into an infinite score
+                if not abs(action.amount) <= MAX_SPAM_SCORE_STEP:  # NaN too
+                    ctx.report(
+                        "action/bad-value",
+                        f"'spam_score' adds a number from {-MAX_SPAM_SCORE_STEP:,} to "
+                        f"{MAX_SPAM_SCORE_STEP:,}, found {action.amount!r}",
+                        action.span,
                     )
             elif isinstance(action, ast.ReplyAction):
                 if action.once_per is not None and action.once_per <= 0:
