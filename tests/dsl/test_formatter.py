@@ -98,6 +98,29 @@ CASES = (
     Case("a final newline is added", "version: 1", "version: 1\n"),
     Case("trailing spaces go", "version: 1   \nqueues: [a]  \n", "version: 1\nqueues: [a]\n"),
     Case("only comments", "# a\n\n\n# b\n", "# a\n\n# b\n"),
+    # found by fuzzing: a file that ends in a block scalar without a final line break was
+    # refused as "formatting would change what the file means (a bug)": the added line break
+    # went into the value. Such a block is now written with "strip" chomping.
+    Case(
+        "a literal block at the end without a final line break",
+        "templates:\n  t: |\n    hello\n    world",
+        "templates:\n  t: |-\n    hello\n    world\n",
+    ),
+    Case(
+        "a folded block at the end without a final line break",
+        "templates:\n  t: >\n    hello",
+        "templates:\n  t: >-\n    hello\n",
+    ),
+    Case(
+        "a keep block at the end without a final line break",
+        "templates:\n  t: |+\n    hello",
+        "templates:\n  t: |-\n    hello\n",
+    ),
+    Case(
+        "a literal block at the end with its line break keeps its header",
+        "templates:\n  t: |\n    hello\n",
+        "templates:\n  t: |\n    hello\n",
+    ),
     Case(
         "sequences are indented under their key",
         "queues:\n- a\n-   b\n",

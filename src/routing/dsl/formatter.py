@@ -334,6 +334,10 @@ def _block(s: _Scalar, text: str, indent: int) -> tuple[str, list[str]]:
     assert header is not None
     chomp = header.group(1) or header.group(3)
     pad = " " * indent
+    if chomp != "-" and not s.value.endswith("\n"):
+        # a block at the end of a file without a final line break has none in its value;
+        # the formatted file ends with one, which "clip" or "keep" would add to the value
+        chomp = "-"
     if not header.group(2):  # the indentation comes from the first line: move the lines
         raw = text[_body_start(text, s) : s.end].split("\n")
         if chomp != "+":
