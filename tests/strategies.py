@@ -5,6 +5,8 @@ Expressions: `exprs()` draws ASTs the grammar can write, so ``parse(print(e)) ==
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from hypothesis import strategies as st
 
 from routing.diagnostics import SourceFile, Span
@@ -139,3 +141,52 @@ def exprs() -> st.SearchStrategy[Expr]:
         ),
         max_leaves=12,
     )
+
+
+# ------------------------------------------------------------------ line mutations of real files
+
+
+@dataclass(frozen=True)
+class Mutation:
+    """One edit of a text's lines, as a careless hand or a bad merge makes them."""
+
+    kind: str  # delete, duplicate, swap, insert, indent
+    line: int
+    other: int
+    text: str
+    shift: int
+
+
+MUTATIONS = st.builds(
+    Mutation,
+    kind=st.sampled_from(("delete", "duplicate", "swap", "insert", "indent")),
+    line=st.integers(min_value=0, max_value=10_000),
+    other=st.integers(min_value=0, max_value=10_000),
+    text=st.text(
+        alphabet=st.sampled_from(list("{}[]():,\"'$/\\|>-#&*!%@`\t =<.0aé中\n")), max_size=4
+    ),
+    shift=st.sampled_from((-4, -2, -1, 1, 2, 3)),
+)
+
+
+def mutate(text: str, mutations: list[Mutation]) -> str:
+    """`text` with `mutations` applied to its lines in turn (line numbers wrap round)."""
+    lines = text.split("\n")
+    for m in mutations:
+        i, j = m.line % len(lines), m.other % len(lines)
+        if m.kind == "delete" and len(lines) > 1:
+            del lines[i]
+        elif m.kind == "duplicate":
+            lines.insert(i, lines[i])
+        elif m.kind == "swap":
+            lines[i], lines[j] = lines[j], lines[i]
+        elif m.kind == "insert":
+            k = j % (len(lines[i]) + 1)
+            lines[i] = lines[i][:k] + m.text + lines[i][k:]
+        elif m.kind == "indent":
+            s = lines[i]
+            if m.shift > 0:
+                lines[i] = " " * m.shift + s
+            else:
+                lines[i] = s[min(-m.shift, len(s) - len(s.lstrip(" "))) :]
+    return "\n".join(lines)

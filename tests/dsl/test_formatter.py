@@ -8,6 +8,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from tests.dsl.test_robustness import SEEDS
+from tests.strategies import MUTATIONS, Mutation, mutate
 
 from routing.diagnostics import SourceFile
 from routing.dsl.ast import Condition, YMapping, YScalar
@@ -263,3 +267,33 @@ def test_format_text_refuses(case: Bad) -> None:
     """Text a rule file may not hold gives no output and a located diagnostic."""
     out, diagnostics = format_text(case.text, "t.yaml")
     assert (out, [d.headline() for d in diagnostics]) == (None, case.want)
+
+
+@pytest.mark.parametrize("seed", SEEDS, ids=[p.name for p in SEEDS])
+def test_formatting_mutated_rule_files_keeps_the_meaning(seed: Path) -> None:
+    """Deleted, duplicated, swapped, edited and re-indented lines of a real rule file: what
+    `format_text` formats it formats once for all, and the loader reads the same rule file
+    with the same diagnostics from both. (This found the block scalar at the end of a file
+    without a final line break.)"""
+    original = seed.read_text(encoding="utf-8")
+
+    @settings(
+        max_examples=60,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(st.lists(MUTATIONS, min_size=1, max_size=4))
+    def run(mutations: list[Mutation]) -> None:
+        text = mutate(original, mutations)
+        formatted, _ = format_text(text, seed.name)
+        if formatted is None:
+            return
+        assert format_text(formatted, seed.name) == (formatted, [])
+        before, before_diagnostics = load_text(text, seed.name)
+        after, after_diagnostics = load_text(formatted, seed.name)
+        assert _meaning(after) == _meaning(before)
+        assert sorted((d.code, d.message) for d in after_diagnostics) == sorted(
+            (d.code, d.message) for d in before_diagnostics
+        )
+
+    run()

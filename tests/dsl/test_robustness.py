@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.strategies import MUTATIONS, Mutation, mutate
 
 import routing
 
@@ -101,49 +102,6 @@ def test_loads_random_rule_file_pieces_raises_only_rule_error(text: str) -> None
 # ------------------------------------------------------------------ mutations of real files
 
 
-@dataclass(frozen=True)
-class Mutation:
-    kind: str  # delete, duplicate, swap, insert, indent
-    line: int
-    other: int
-    text: str
-    shift: int
-
-
-MUTATIONS = st.builds(
-    Mutation,
-    kind=st.sampled_from(("delete", "duplicate", "swap", "insert", "indent")),
-    line=st.integers(min_value=0, max_value=10_000),
-    other=st.integers(min_value=0, max_value=10_000),
-    text=st.text(
-        alphabet=st.sampled_from(list("{}[]():,\"'$/\\|>-#&*!%@`\t =<.0aé中\n")), max_size=4
-    ),
-    shift=st.sampled_from((-4, -2, -1, 1, 2, 3)),
-)
-
-
-def _mutate(text: str, mutations: list[Mutation]) -> str:
-    lines = text.split("\n")
-    for m in mutations:
-        i, j = m.line % len(lines), m.other % len(lines)
-        if m.kind == "delete" and len(lines) > 1:
-            del lines[i]
-        elif m.kind == "duplicate":
-            lines.insert(i, lines[i])
-        elif m.kind == "swap":
-            lines[i], lines[j] = lines[j], lines[i]
-        elif m.kind == "insert":
-            k = j % (len(lines[i]) + 1)
-            lines[i] = lines[i][:k] + m.text + lines[i][k:]
-        elif m.kind == "indent":
-            s = lines[i]
-            if m.shift > 0:
-                lines[i] = " " * m.shift + s
-            else:
-                lines[i] = s[min(-m.shift, len(s) - len(s.lstrip(" "))) :]
-    return "\n".join(lines)
-
-
 @pytest.mark.parametrize("seed", SEEDS, ids=[p.name for p in SEEDS])
 def test_loads_mutated_rule_files_raises_only_rule_error(seed: Path) -> None:
     """Deleting, duplicating, swapping, editing or re-indenting lines of a real rule file
@@ -153,7 +111,7 @@ def test_loads_mutated_rule_files_raises_only_rule_error(seed: Path) -> None:
     @FUZZ
     @given(st.lists(MUTATIONS, min_size=1, max_size=4))
     def run(mutations: list[Mutation]) -> None:
-        _loads_or_rule_error(_mutate(original, mutations))
+        _loads_or_rule_error(mutate(original, mutations))
 
     run()
 
