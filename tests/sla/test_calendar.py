@@ -368,6 +368,31 @@ def test_never_open_within_three_years_but_later():
         cal.next_open(u(2027, 1, 1))
 
 
+# a due instant at most DUE_HORIZON_YEARS after its start
+A_MINUTE_A_WEEK: dict[str, Any] = {"timezone": "UTC", "hours": {"mon": "00:00-00:01"}}
+
+
+def test_a_due_instant_beyond_a_hundred_years_is_an_error_not_a_long_search():
+    """Found by fuzzing: 3650 days of business time on a calendar open one minute a week
+    built a table for every year up to 9997 (14 s) to say "year 9998 is out of range"."""
+    cal = Calendar.from_dict(A_MINUTE_A_WEEK, name="rare")
+    with pytest.raises(CalendarError) as info:
+        cal.add_business_time(u(2049, 11, 16, 8, 46), dt.timedelta(days=3650))
+    assert str(info.value) == (
+        "calendar 'rare': the due instant lies more than 100 years after 2049-11-22T00:00:00+00:00"
+    )
+    # 86 hours are 5,160 such minutes: 98.9 years, within the horizon
+    assert cal.add_business_time(u(2049, 11, 16), 86 * H) == u(2148, 10, 7, 0, 1)
+
+
+def test_ten_years_of_office_hours_are_within_the_horizon():
+    """A long target on ordinary hours (3650 days of 8-hour days: about 42 years) is due."""
+    cal = Calendar.from_dict(OFFICE)
+    due = cal.add_business_time(b(2026, 11, 23, 9), dt.timedelta(days=3650))
+    assert cal.business_time_between(b(2026, 11, 23, 9), due) == dt.timedelta(days=3650)
+    assert 2060 < due.year < 2080
+
+
 SPEC_ERRORS = [
     (
         "unknown timezone",

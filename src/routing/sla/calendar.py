@@ -54,6 +54,10 @@ _timedelta = dt.timedelta
 _US_PER_DAY = MINUTES_PER_DAY * US_PER_MINUTE
 #: DESIGN.md section 8 rule 8: a calendar never open this long after a start is an error.
 NEVER_OPEN_HORIZON = 3 * 366 * _US_PER_DAY
+#: A due instant lies at most this many years after its start; beyond it `add_open` raises
+#: instead of building a table per year up to the year 9997 (a calendar open a minute a
+#: week and a target of 3650d took 14 s to say "year 9998 is out of range").
+DUE_HORIZON_YEARS = 100
 _MIN_YEAR, _MAX_YEAR = 2, 9997
 #: UTC year starts in microseconds, to find an instant's year by bisection.
 _FIRST_YEAR = 1900
@@ -310,11 +314,17 @@ class _OpenTime:
         base = table.upto(a)
         rest = d
         empty_since = a
+        last_year = table.year + DUE_HORIZON_YEARS
         while rest > table.total - base:
             if table.total > base:
                 empty_since = table.hi
             elif table.hi - empty_since > NEVER_OPEN_HORIZON:
                 raise self.never_open(a)
+            if table.year >= last_year:
+                raise CalendarError(
+                    f"calendar '{self.name}': the due instant lies more than "
+                    f"{DUE_HORIZON_YEARS} years after {from_us(a).isoformat()}"
+                )
             rest -= table.total - base
             table, base = self.table(table.year + 1), 0
         goal = base + rest
