@@ -121,6 +121,12 @@ CASES = (
         "templates:\n  t: |-\n    hello\n",
     ),
     Case(
+        # found by fuzzing: the line of spaces was dropped as a trailing empty line
+        "a last line of spaces beyond the block's indentation is content",
+        "templates:\n  t: |\n    a\n     \n  u: x\n",
+        "templates:\n  t: |\n    a\n     \n\n  u: x\n",
+    ),
+    Case(
         "a literal block at the end with its line break keeps its header",
         "templates:\n  t: |\n    hello\n",
         "templates:\n  t: |\n    hello\n",

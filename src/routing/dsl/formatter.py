@@ -340,13 +340,15 @@ def _block(s: _Scalar, text: str, indent: int) -> tuple[str, list[str]]:
         chomp = "-"
     if not header.group(2):  # the indentation comes from the first line: move the lines
         raw = text[_body_start(text, s) : s.end].split("\n")
+        content = [line for line in raw if line.strip(" ")]
+        old = len(content[0]) - len(content[0].lstrip(" ")) if content else 0
         if chomp != "+":
-            while raw and not raw[-1].strip(" "):
+            # trailing empty lines are not in the value, but a line of spaces beyond the
+            # block's indentation is: a space (or more) and a line break
+            while raw and not raw[-1].strip(" ") and len(raw[-1]) <= old:
                 raw.pop()
         elif raw and not raw[-1].strip(" "):
             raw.pop()  # the line the next node starts on
-        content = [line for line in raw if line.strip(" ")]
-        old = len(content[0]) - len(content[0].lstrip(" ")) if content else 0
         return s.style + chomp, [pad + line[old:] if len(line) > old else "" for line in raw]
     # an explicit indentation indicator: write the value again as a literal block
     value = s.value
