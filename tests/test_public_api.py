@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -87,3 +88,27 @@ def test_loads_gives_the_garbage_collector_back_even_on_error() -> None:
     with pytest.raises(routing.RuleError):
         routing.loads("version: 1\nstages: [{name: s, rules: [{name: r, when: nope}]}]\n")
     assert gc.isenabled()
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda: routing.loads(b"version: 1\nstages: []\n"),  # type: ignore[arg-type]
+            "loads takes the rules as a str, found bytes: decode it first (rule files are UTF-8)",
+        ),
+        (lambda: routing.loads(None), "loads takes the rules as a str, found NoneType"),  # type: ignore[arg-type]
+        (
+            lambda: routing.loads("version: 1\nstages: []\n", name=3),  # type: ignore[arg-type]
+            "loads takes a str name, found int",
+        ),
+        (lambda: routing.load(None), "load takes a path (str or os.PathLike), found NoneType"),  # type: ignore[arg-type]
+    ],
+    ids=["loads bytes", "loads None", "loads name", "load None"],
+)
+def test_load_and_loads_say_what_they_take(call: Any, message: str) -> None:
+    """A wrong argument type is a TypeError that says what was expected (it was "a
+    bytes-like object is required, not 'str'" or "'NoneType' object is not iterable")."""
+    with pytest.raises(TypeError) as info:
+        call()
+    assert str(info.value) == message

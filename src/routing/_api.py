@@ -35,7 +35,10 @@ def load(path: str | os.PathLike[str], *, index: bool = True) -> Ruleset:
 
     Raises:
         RuleError: with every diagnostic, if any is an error.
+        TypeError: `path` is not a path.
     """
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"load takes a path (str or os.PathLike), found {type(path).__name__}")
     files, diagnostics = load_path(path)
     return _finish(files, diagnostics, index)
 
@@ -47,6 +50,12 @@ def loads(text: str, *, name: str = "<string>", index: bool = True) -> Ruleset:
 
     Raises:
         RuleError: with every diagnostic, if any is an error.
+        TypeError: `text` or `name` is not a str (decode bytes first: rule files are UTF-8).
     """
+    if not isinstance(text, str):
+        hint = ": decode it first (rule files are UTF-8)" if isinstance(text, bytes) else ""
+        raise TypeError(f"loads takes the rules as a str, found {type(text).__name__}{hint}")
+    if not isinstance(name, str):
+        raise TypeError(f"loads takes a str name, found {type(name).__name__}")
     rule_file, diagnostics = load_text(text, name)
     return _finish([rule_file] if rule_file is not None else [], diagnostics, index)

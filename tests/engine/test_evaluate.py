@@ -248,15 +248,49 @@ def test_history_records_and_dicts_are_the_same() -> None:
             {"now": MONDAY_9, "event": "deleted"},
             "unknown event 'deleted'; expected one of created, updated, replied, status_changed",
         ),
+        # these raised AttributeError or ValueError from inside the engine
+        (
+            {"now": MONDAY_9, "history": [1]},
+            "a reply history entry is a dict {to, at, template} or a ReplyRecord, found int",
+        ),
+        (
+            {"now": MONDAY_9, "history": "a@b.test"},
+            "'history' is a list of reply records, found str",
+        ),
+        (
+            {"now": MONDAY_9, "history": [{"to": "a@b.test", "at": "yesterday"}]},
+            "a reply history entry's 'at' is not an ISO 8601 date-time: 'yesterday'",
+        ),
+        (
+            {"now": MONDAY_9, "agents": {"ann": 2}},
+            "'agents' is a routing.compiler.actions.AgentState or None, found dict",
+        ),
+        (
+            {"now": MONDAY_9, "sla_history": []},
+            "'sla_history' is a routing.sla.TicketHistory or None, found list",
+        ),
     ],
-    ids=["naive now", "unknown event"],
+    ids=[
+        "naive now",
+        "unknown event",
+        "history entry not a dict",
+        "history a text",
+        "history time not ISO",
+        "agents a dict",
+        "sla history a list",
+    ],
 )
 def test_misuse_raises_evaluation_error(
     design: routing.Ruleset, kwargs: dict[str, Any], message: str
 ) -> None:
-    """A naive `now` or an unknown event is the caller's mistake, raised, not decided."""
+    """A naive `now`, an unknown event or arguments of the wrong kind are the caller's
+    mistake, raised as EvaluationError with what was expected, not decided; `explain` checks
+    them alike."""
     with pytest.raises(EvaluationError) as info:
         design.evaluate({"id": "T1"}, **kwargs)
+    assert str(info.value) == message
+    with pytest.raises(EvaluationError) as info:
+        design.explain({"id": "T1"}, **kwargs)
     assert str(info.value) == message
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -41,18 +41,46 @@ def _now(now: datetime | None) -> datetime:
 
 
 def _history(history: Sequence[ReplyRecord | Mapping[str, Any]]) -> tuple[ReplyRecord, ...]:
+    if isinstance(history, str | bytes | Mapping) or not isinstance(history, Iterable):
+        raise EvaluationError(
+            f"'history' is a list of reply records, found {type(history).__name__}"
+        )
     out = []
     for h in history:
         if isinstance(h, ReplyRecord):
             out.append(h)
             continue
+        if not isinstance(h, Mapping):
+            raise EvaluationError(
+                "a reply history entry is a dict {to, at, template} or a ReplyRecord, "
+                f"found {type(h).__name__}"
+            )
         at = h.get("at")
         if isinstance(at, str):
-            at = datetime.fromisoformat(at)
+            try:
+                at = datetime.fromisoformat(at)
+            except ValueError:
+                raise EvaluationError(
+                    f"a reply history entry's 'at' is not an ISO 8601 date-time: {at!r}"
+                ) from None
         if not isinstance(at, datetime) or at.tzinfo is None:
             raise EvaluationError("a reply history entry needs an aware 'at' datetime")
         out.append(ReplyRecord(str(h.get("to", "")), at, h.get("template")))
     return tuple(out)
+
+
+def _check_extras(agents: object, sla_history: object) -> None:
+    """`agents` and `sla_history` are what their names say, or None."""
+    if agents is not None and not isinstance(agents, AgentState):
+        raise EvaluationError(
+            "'agents' is a routing.compiler.actions.AgentState or None, "
+            f"found {type(agents).__name__}"
+        )
+    if sla_history is not None and not isinstance(sla_history, TicketHistory):
+        raise EvaluationError(
+            "'sla_history' is a routing.sla.TicketHistory or None, "
+            f"found {type(sla_history).__name__}"
+        )
 
 
 class Ruleset:
@@ -123,6 +151,8 @@ class Ruleset:
             ticket = _ticket(ticket)
         if type(now) is not datetime or now.tzinfo is None or now.utcoffset() is None:
             now = _now(now)
+        if agents is not None or sla_history is not None:
+            _check_extras(agents, sla_history)
         return run(
             self._compiled,
             ticket,
@@ -165,6 +195,7 @@ class Ruleset:
     ) -> Decision:
         if event not in EVENTS:
             raise EvaluationError(f"unknown event '{event}'; expected one of {', '.join(EVENTS)}")
+        _check_extras(agents, sla_history)
         return run(
             compiled,
             _ticket(ticket),
