@@ -127,6 +127,13 @@ CASES = (
         "templates:\n  t: |\n    a\n     \n\n  u: x\n",
     ),
     Case(
+        # found by fuzzing: the empty value's comment position was the next line's, so the
+        # next entry's comment moved up to it, and on a second run moved again
+        "an empty value does not take the next line's comment",
+        "a:\n  special:\nx: 1  # c\n",
+        "a:\n  special:\nx: 1  # c\n",
+    ),
+    Case(
         "a literal block at the end with its line break keeps its header",
         "templates:\n  t: |\n    hello\n",
         "templates:\n  t: |\n    hello\n",

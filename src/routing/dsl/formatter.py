@@ -541,6 +541,10 @@ def _eol_line(e: _Entry) -> int | None:
         return e.line if v.line > e.line else None
     if v.style in ("|", ">"):
         return v.line
+    if v.start == v.end:
+        # an empty value (null): the parser puts it where the next token starts, maybe on
+        # a later line whose comment belongs to the entry there
+        return e.line
     return v.end_line
 
 
