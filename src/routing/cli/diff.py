@@ -265,17 +265,19 @@ def _render(fmt: str, report: Any, limits: Sequence[LimitResult]) -> str:
         import json
 
         return json.dumps(report.to_dict(limits), indent=2, ensure_ascii=False) + "\n"
+    from routing.cli.output import printable
+
     if fmt == "markdown":
         from routing.testing.report_markdown import render_markdown
 
-        return render_markdown(report, limits)
+        return printable(render_markdown(report, limits))
     if fmt == "html":
         from routing.testing.report_html import render_html
 
-        return render_html(report, limits)
+        return printable(render_html(report, limits))
     from routing.testing.report_text import render_text
 
-    return render_text(report, limits)
+    return printable(render_text(report, limits))
 
 
 def _source(option: str, spec: str, stack: contextlib.ExitStack) -> RuleSource:

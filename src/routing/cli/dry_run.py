@@ -561,16 +561,21 @@ class _TableSink:
         pass
 
     def finish(self) -> None:
+        from routing.cli.output import printable
+
+        rows = [tuple(printable(cell) for cell in row) for row in self._rows]
         if self._rich:
             from rich.console import Console
             from rich.table import Table
+            from rich.text import Text
 
             table = Table(*TABLE_HEADER)
-            for row in self._rows:
-                table.add_row(*row)
+            for row in rows:
+                # Text, not a str: rich would read "[bold]" or "[/x]" in a ticket id as markup
+                table.add_row(*(Text(cell) for cell in row))
             Console(file=self._out).print(table)
             return
-        self._out.write(format_columns([TABLE_HEADER, *self._rows]))
+        self._out.write(format_columns([TABLE_HEADER, *rows]))
 
 
 def format_columns(rows: Sequence[Sequence[str]], *, right: frozenset[int] = frozenset()) -> str:
@@ -655,7 +660,9 @@ class _SummarySink:
         pass
 
     def finish(self) -> None:
-        self._out.write(self.render())
+        from routing.cli.output import printable
+
+        self._out.write(printable(self.render()))
 
     def render(self) -> str:
         """The summary text."""

@@ -136,7 +136,9 @@ def _run(args: argparse.Namespace) -> int:
         text = json.dumps({"decision": data, "trace": trace}, ensure_ascii=False, indent=2)
         sys.stdout.write(text + "\n")
     else:
-        sys.stdout.write(render_text(decision, at))
+        from routing.cli.output import printable
+
+        sys.stdout.write(printable(render_text(decision, at)))
     return EXIT_OK
 
 

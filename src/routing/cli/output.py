@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from routing import __version__
 from routing.diagnostics import CODES, Diagnostic, Severity, render_text, sort_diagnostics
 
-__all__ = ["FORMATS", "render"]
+__all__ = ["FORMATS", "printable", "render"]
 
 FORMATS = ("text", "json", "github", "sarif")
 
@@ -101,7 +101,32 @@ def render(diagnostics: Sequence[Diagnostic], fmt: str, *, max_errors: int = 100
     if fmt == "json":
         return json.dumps([d.to_dict() for d in ordered], indent=2)
     if fmt == "github":
-        return _github(ordered)
+        return printable(_github(ordered))
     if fmt == "sarif":
         return _sarif(ordered)
-    return render_text(ordered, max_errors=max_errors)
+    return printable(render_text(ordered, max_errors=max_errors))
+
+
+#: Characters a terminal acts on instead of showing: the C0 controls but tab and newline
+#: (ESC starts colour, cursor and title sequences; CR and BS overwrite what was shown),
+#: DEL, the C1 controls, and the bidirectional overrides and isolates that reorder how a
+#: line reads. Each is written as its Python escape.
+_UNPRINTABLE: dict[int, str] = {
+    c: (f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}")
+    for c in (
+        *range(0x09),
+        *range(0x0B, 0x20),
+        *range(0x7F, 0xA0),
+        0x200E,
+        0x200F,
+        *range(0x202A, 0x202F),
+        *range(0x2066, 0x206A),
+    )
+}
+
+
+def printable(text: str) -> str:
+    """`text` safe to show on a terminal or in a CI log: every control character that is
+    not a tab or a newline written as its escape (``\\x1b``), so that ticket text (an
+    e-mail subject is anyone's) cannot colour, move, retitle or hide what a report shows."""
+    return text.translate(_UNPRINTABLE)

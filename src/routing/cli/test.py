@@ -110,7 +110,9 @@ def _run(args: argparse.Namespace) -> int:
     elif args.format == "junit":
         text = render_junit(report, gate)
     else:
-        text = render_text_report(report, gate)
+        from routing.cli.output import printable
+
+        text = printable(render_text_report(report, gate))
     no_match = select is not None and report.total == 0
     if args.output is not None:
         try:
