@@ -397,3 +397,63 @@ def test_explain_mbox_needs_an_id_when_it_holds_several_messages(capsys, tmp_pat
     )
     code, out, err = _run(capsys, RULES, "--ticket", str(path), "--id", "m2@shop.com", "--now", NOW)
     assert (code, out.splitlines()[0], err) == (0, f"ticket m2@shop.com at {NOW[:-1]}+00:00", "")
+
+
+MODELS_RULES = """\
+version: 1
+stages:
+  - name: s
+    mode: all
+    rules:
+      - name: a
+        when: 'headers is empty or attachments is empty or requester is empty'
+        then: [{tag: x}]
+"""
+
+
+def test_explain_shows_headers_attachments_and_requester_as_json(capsys, tmp_path):
+    """`--format json` failed with "Object of type Headers is not JSON serializable" (a
+    traceback) when a test read `headers`, `attachments` or `requester`, and the text
+    showed their Python reprs (`"Headers({'X-A': '1'})"`)."""
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(MODELS_RULES, encoding="utf-8")
+    ticket = tmp_path / "t.json"
+    attachment = {"filename": "a.png", "content_type": "image/png", "size": 10}
+    ticket.write_text(
+        json.dumps(
+            {
+                "id": "A1",
+                "headers": {"X-A": "1"},
+                "attachments": [attachment],
+                "requester": {"email": "ann@acme.example"},
+            }
+        ),
+        encoding="utf-8",
+    )
+    code, out, err = _run(
+        capsys, str(rules), "--ticket", str(ticket), "--now", NOW, "--format", "json"
+    )
+    assert (code, err) == (0, "")
+    tests = json.loads(out)["trace"][0]["tests"]
+    requester = {
+        "email": "ann@acme.example",
+        "name": None,
+        "domain": "acme.example",
+        "language": None,
+        "timezone": None,
+        "organization": None,
+    }
+    assert tests == [
+        {"test": "headers is empty or attachments is empty or requester is empty", "value": False},
+        {"test": "headers is empty", "value": False},
+        {"test": "headers", "value": {"X-A": "1"}},
+        {"test": "attachments is empty", "value": False},
+        {"test": "attachments", "value": [attachment]},
+        {"test": "requester is empty", "value": False},
+        {"test": "requester", "value": requester},
+    ]
+    code, out, err = _run(capsys, str(rules), "--ticket", str(ticket), "--now", NOW)
+    assert code == 0
+    shown = [line.split("→")[1].strip() for line in out.splitlines() if "→" in line]
+    assert shown[2] == '{"X-A": "1"}'
+    assert shown[4] == '[{"filename": "a.png", "content_type": "image/png", "size": 10}]'

@@ -36,6 +36,7 @@ from routing.cli._tickets import (
     record_from_data,
 )
 from routing.cli.main import EXIT_FINDING, EXIT_OK, EXIT_USAGE
+from routing.model.decision import jsonable
 
 __all__ = ["MARKERS", "register", "render_text"]
 
@@ -267,11 +268,7 @@ def show_value(value: Any) -> str:
         return _NOT_EVALUATED
     if isinstance(value, Exception):
         return f"error: {value}"
-    if isinstance(value, set | frozenset):
-        value = sorted(value, key=str)
-    if isinstance(value, datetime):
-        value = value.isoformat()
-    text = json.dumps(value, ensure_ascii=False, default=str)
+    text = json.dumps(jsonable(value), ensure_ascii=False)
     if len(text) > _MAX_VALUE:
         text = text[: _MAX_VALUE - 1] + "…"
     return text

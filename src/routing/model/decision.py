@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any, Final
+
+from pydantic import BaseModel
 
 __all__ = [
     "SLA_DUE_KEYS",
@@ -14,6 +18,7 @@ __all__ = [
     "RuleTrace",
     "SentReply",
     "Suppressed",
+    "jsonable",
 ]
 
 #: The due times of a decision's ``sla`` object, one per SLA metric.
@@ -142,20 +147,35 @@ class RuleTrace:
         if self.error is not None:
             out["error"] = self.error.to_dict()
         if self.tests:
-            out["tests"] = [{"test": t, "value": _jsonable(v)} for t, v in self.tests]
+            out["tests"] = [{"test": t, "value": jsonable(v)} for t, v in self.tests]
         return out
 
 
-def _jsonable(v: Any) -> Any:
+def jsonable(v: Any) -> Any:
+    """A value a condition read (as `RuleTrace.tests` holds it) as plain JSON data: sets
+    sorted, tuples as lists, instants and dates in ISO 8601, an enum by its value, the
+    ticket's own models (`headers`, `attachments`, `requester`) as the objects `to_dict`
+    writes, an error as ``{"error": message}``; nested values alike."""
+    if v is None or isinstance(v, str | bool | int | float):
+        return v
     if isinstance(v, set | frozenset):
-        return sorted(v)
-    if isinstance(v, tuple):
-        return list(v)
+        return [jsonable(x) for x in sorted(v, key=str)]
+    if isinstance(v, tuple | list):
+        return [jsonable(x) for x in v]
     if isinstance(v, Exception):
         return {"error": str(v)}
+    if isinstance(v, Enum):
+        return jsonable(v.value)
+    if isinstance(v, BaseModel):
+        return v.model_dump(mode="json")
+    to_dict = getattr(v, "to_dict", None)  # Headers
+    if callable(to_dict):
+        return jsonable(to_dict())
+    if isinstance(v, Mapping):
+        return {str(k): jsonable(x) for k, x in v.items()}
     if hasattr(v, "isoformat"):
         return v.isoformat()
-    return v
+    return str(v)
 
 
 #: The default of `Decision.extra`: a fresh empty dict per decision (like ``default_factory``).

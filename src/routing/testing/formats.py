@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from routing.diagnostics import Diagnostic, render_text, sort_diagnostics
+from routing.model.decision import jsonable
 from routing.testing.coverage import Branch, Coverage
 from routing.testing.runner import Mismatch, Report, TestResult
 
@@ -184,18 +185,6 @@ def render_text_report(
 # --------------------------------------------------------------------------- json
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, set | frozenset):
-        return sorted(value, key=str)
-    if isinstance(value, tuple | list):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    return str(value)
-
-
 def _diagnostics(diags: Sequence[Diagnostic]) -> list[dict[str, object]]:
     return [d.to_dict() for d in sort_diagnostics(diags)]
 
@@ -214,8 +203,8 @@ def _test_dict(r: TestResult) -> dict[str, Any]:
             {
                 "path": m.path,
                 "message": m.message,
-                "expected": _jsonable(m.expected),
-                "actual": _jsonable(m.actual),
+                "expected": jsonable(m.expected),
+                "actual": jsonable(m.actual),
                 "diff": list(m.diff),
             }
             for m in r.mismatches
