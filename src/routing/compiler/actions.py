@@ -14,6 +14,8 @@ from typing import Any
 
 from routing.compiler.state import State
 from routing.dsl import ast
+from routing.errors import CalendarError
+from routing.model.decision import DecisionError
 from routing.model.schema import PRIORITIES
 
 __all__ = ["AgentState", "Applier", "PendingEffect", "Spec", "action_spec", "compile_action"]
@@ -296,7 +298,12 @@ def _assign(action: ast.AssignAction, rule: str, agents: Sequence[Agent]) -> App
         cursors = state.cursors if state else _NOTHING
         queue = s.queue
         cands = everyone if queue is None else by_queue.get(queue, unlisted)
-        in_order, by_id = cands.on_shift(s.now)
+        try:
+            in_order, by_id = cands.on_shift(s.now)
+        except CalendarError as exc:  # `now` outside the years a calendar covers
+            s.errors.append(DecisionError("eval/calendar", str(exc), rule))
+            s.assignment = {"rule": rule, "strategy": strategy, "agent": None, "reason": str(exc)}
+            return
         # Least loaded with no load is the lowest id on shift (min keeps the first of ties).
         pool = by_id if not load and strategy != "round_robin" else in_order
         if not pool:

@@ -48,6 +48,7 @@ from routing.dsl.checker import CheckedRuleset
 from routing.dsl.passes._context import children
 from routing.dsl.passes.check_types import parse_datetime_literal
 from routing.dsl.regex import RegexProblem, compile_regex, regex_test
+from routing.errors import CalendarError
 from routing.model.schema import PRIORITIES, WEEKDAYS
 from routing.model.ticket import Requester
 from routing.model.types import Kind, Type
@@ -274,9 +275,45 @@ class _OpenAt:
             at = last[0]
             if at is now or (at == now and at.tzinfo is now.tzinfo and at.fold == now.fold):
                 return last[1]
-        value = bool(self.calendar.is_open(now))
+        try:
+            value = bool(self.calendar.is_open(now))
+        except CalendarError as exc:
+            raise calendar_failure(exc) from None
         self.last = (now, value)
         return value
+
+
+def calendar_failure(exc: CalendarError) -> EvalFailure:
+    """A calendar that cannot answer (an instant outside the years it covers) as the
+    failure of the condition or action that asked: ``eval/calendar``, not an exception out
+    of `evaluate`."""
+    return EvalFailure("eval/calendar", str(exc))
+
+
+def _open_at(calendar: Any) -> Callable[[datetime], bool]:
+    """``is_open(calendar, t)``."""
+    is_open = calendar.is_open
+
+    def open_at(t: datetime) -> bool:
+        try:
+            return bool(is_open(t))
+        except CalendarError as exc:
+            raise calendar_failure(exc) from None
+
+    return open_at
+
+
+def _business_seconds(calendar: Any) -> Callable[[datetime, datetime], float]:
+    """``business_since(t, calendar)`` at `now`, in seconds."""
+    between = calendar.business_time_between
+
+    def business_seconds(t: datetime, now: datetime) -> float:
+        try:
+            return float(between(t, now).total_seconds())
+        except CalendarError as exc:
+            raise calendar_failure(exc) from None
+
+    return business_seconds
 
 
 def _norm_tag(x: Any) -> Any:
@@ -1367,17 +1404,13 @@ class CodeGen:
             elapsed = py.BinOp(left=now, op=py.Sub(), right=self._time(args[0]))
             return _call(_attr(elapsed, "total_seconds"))
         if name == "business_since":
-            cal = self.bind(self._calendar(args[1]), "calendar")
-            between = _call(_attr(cal, "business_time_between"), self._time(args[0]), now)
-            return _call(_load("float"), _call(_attr(between, "total_seconds")))
+            seconds = self.bind(_business_seconds(self._calendar(args[1])), "calendar")
+            return _call(seconds, self._time(args[0]), now)
         if name == "is_open":
             calendar = self._calendar(args[0])
             if len(args) == 1:
                 return _call(self.bind(_OpenAt(calendar)), now)
-            at = self._time(args[1])
-            return _call(
-                _load("bool"), _call(_attr(self.bind(calendar, "calendar"), "is_open"), at)
-            )
+            return _call(self.bind(_open_at(calendar), "calendar"), self._time(args[1]))
         if name == "len":
             if self.text_safe(args[0]):
                 return _call(_load("len"), self._text(args[0]))

@@ -233,7 +233,10 @@ class _OpenTime:
         if table is not None:
             return table
         if not _MIN_YEAR <= year <= _MAX_YEAR:
-            raise CalendarError(f"calendar '{self.name}': year {year} is out of range")
+            raise CalendarError(
+                f"calendar '{self.name}': year {year} is out of range"
+                f" (a calendar covers the years {_MIN_YEAR} to {_MAX_YEAR})"
+            )
         with self._lock:
             table = self._tables.get(year)
             if table is None:

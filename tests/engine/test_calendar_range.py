@@ -1,0 +1,124 @@
+"""Instants outside the years a calendar covers (2 to 9997) in conditions, `assign` and the
+SLA step: each is an ``eval/calendar`` error of the rule (or policy) that asked, recorded in
+the decision; `evaluate` and `explain` never raise. CRM exports often carry 9999-12-31 as
+"never", so such dates reach rules in real data."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+import routing
+
+RULES = """
+version: 1
+fields:
+  due: {type: datetime}
+calendars:
+  eu:
+    timezone: Europe/Berlin
+    hours: {mon-fri: "09:00-17:00"}
+queues: [q]
+agents:
+  - id: ann
+    queues: [q]
+    calendar: eu
+sla_policies:
+  - name: p
+    when: "true"
+    calendar: eu
+    targets:
+      normal: {first_reply: 4h}
+stages:
+  - name: s
+    mode: all
+    rules:
+      - name: open at due
+        when: is_open("eu", fields.due)
+        then: [{tag: open-at-due}]
+      - name: business since due
+        when: business_since(fields.due, "eu") > 1h
+        then: [{tag: long-ago}]
+      - name: open now
+        when: is_open("eu")
+        then: [{tag: open-now}]
+      - name: route and assign
+        when: "true"
+        then: [{route: q}, {assign: {strategy: least_loaded}}]
+"""
+
+MONDAY_10 = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)  # 11:00 in Berlin: open
+
+
+def _range(year: int) -> str:
+    return f"calendar 'eu': year {year} is out of range (a calendar covers the years 2 to 9997)"
+
+
+def _error(rule: str | None, message: str) -> dict[str, Any]:
+    return {"rule": rule, "code": "eval/calendar", "message": message}
+
+
+@pytest.fixture(scope="module")
+def ruleset() -> routing.Ruleset:
+    return routing.loads(RULES)
+
+
+def _ticket(due: str) -> dict[str, Any]:
+    return {"id": "T-1", "fields": {"due": due}, "created_at": "2026-01-05T08:00:00+00:00"}
+
+
+def _outcome(decision: routing.Decision) -> dict[str, Any]:
+    data = decision.to_dict()
+    return {key: data[key] for key in ("queue", "assignee", "tags", "fired", "errors")}
+
+
+@pytest.mark.parametrize(
+    ("due", "year"),
+    [("9999-12-31T00:00:00+00:00", 9999), ("0001-01-01T10:00:00+00:00", 1)],
+    ids=["9999", "0001"],
+)
+def test_a_field_outside_the_calendar_years_fails_only_the_rules_that_read_it(
+    ruleset: routing.Ruleset, due: str, year: int
+) -> None:
+    want = {
+        "queue": "q",
+        "assignee": "ann",
+        "tags": ["open-now"],
+        "fired": ["open now", "route and assign"],
+        "errors": [_error("open at due", _range(year)), _error("business since due", _range(year))],
+    }
+    assert _outcome(ruleset.evaluate(_ticket(due), MONDAY_10)) == want
+    assert _outcome(ruleset.explain(_ticket(due), MONDAY_10)) == want
+
+
+@pytest.mark.parametrize("now", [datetime(9999, 12, 31, tzinfo=UTC), datetime(1, 1, 1, tzinfo=UTC)])
+def test_now_outside_the_calendar_years_is_an_error_of_each_asker(
+    ruleset: routing.Ruleset, now: datetime
+) -> None:
+    year = now.year
+    errors = [
+        _error("business since due", _range(year)),
+        _error("open now", _range(year)),
+        _error("route and assign", _range(year)),
+    ]
+    if year == 9999:  # the SLA clock runs from created_at to now through the year 9999
+        errors.append(_error(None, f"SLA policy 'p': {_range(year)}"))
+    decision = ruleset.evaluate(_ticket("2026-01-05T10:00:00+00:00"), now)
+    assert _outcome(decision) == {
+        "queue": "q",
+        "assignee": None,
+        "tags": ["open-at-due"],
+        "fired": ["open at due", "route and assign"],
+        "errors": errors,
+    }
+    assert decision.assignment == {
+        "rule": "route and assign",
+        "strategy": "least_loaded",
+        "agent": None,
+        "reason": _range(year),
+    }
+    assert _outcome(ruleset.explain(_ticket("2026-01-05T10:00:00+00:00"), now)) == (
+        _outcome(decision)
+    )
