@@ -20,6 +20,13 @@ Run: ``python benchmarks/bench_dry_run.py [--tickets 100000] [--repeat 3] [--pro
 4. With ``--profile``: a cProfile run of the in-process dry-run, its own time grouped by
    area (rule conditions, pipeline, SLA, templates, intake, JSON, ...), as in
    docs/performance.md "Dry-run end to end".
+5. With ``--instructions`` (needs valgrind): instructions counted by cachegrind, which do
+   not depend on what else the machine is doing. Three subprocess dry-runs, of the first
+   1, 2,000 and 6,000 tickets: the per-ticket cost in the steady state is (6,000-run -
+   2,000-run) / 4,000, and the fixed cost (start-up, loading and compiling the rules, and
+   the work done once on first use: babel's locale data, template code, calendar tables)
+   is the 2,000-run less 2,000 tickets at that cost. A difference against the 1-ticket run
+   would count the first-use work as per-ticket work.
 
 The machine is shared and noisy: compare figures of one run, and prefer CPU times.
 """
@@ -36,6 +43,7 @@ import os
 import pstats
 import random
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -121,6 +129,51 @@ def run_subprocess(tickets: Path, output: Path) -> tuple[float, float]:
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return wall, cpu
+
+
+def _cachegrind(tickets: Path, work: Path) -> int:
+    """Instructions executed by one ``python -m routing dry-run`` of `tickets` (cachegrind)."""
+    out = work / f"cachegrind-{tickets.stem}.out"
+    env = _child_env()
+    env["PYTHONHASHSEED"] = "0"  # the same dict layouts, run after run
+    subprocess.run(
+        [
+            "valgrind",
+            "--tool=cachegrind",
+            "--cache-sim=no",
+            f"--cachegrind-out-file={out}",
+            sys.executable,
+            "-m",
+            "routing",
+            *_argv(tickets, work / "cachegrind.jsonl"),
+        ],
+        check=True,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for line in out.read_text().splitlines():
+        if line.startswith("summary:"):
+            return int(line.split()[1])
+    raise SystemExit(f"no summary line in {out}")
+
+
+def instructions(tickets: Path, work: Path) -> dict[str, float]:
+    """Steady-state instructions per ticket and the fixed instructions of a run (see 5.)."""
+    lines = tickets.read_bytes().splitlines(keepends=True)
+    if len(lines) < 6000:
+        raise SystemExit("--instructions needs --tickets 6000 or more")
+    counts: dict[int, int] = {}
+    for n in (1, 2000, 6000):
+        part = work / f"head-{n}.jsonl"
+        part.write_bytes(b"".join(lines[:n]))
+        counts[n] = _cachegrind(part, work)
+    per_ticket = (counts[6000] - counts[2000]) / 4000
+    return {
+        "per ticket, steady state": per_ticket,
+        "fixed (start-up, rules, first use)": counts[2000] - 2000 * per_ticket,
+        "start-up and one ticket": counts[1],
+    }
 
 
 def split(tickets: Path, work: Path, repeat: int) -> dict[str, float]:
@@ -228,7 +281,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2026, help="shuffles each copy")
     parser.add_argument("--work", type=Path, help="folder for the ticket file and outputs")
     parser.add_argument("--profile", action="store_true", help="also profile one run")
+    parser.add_argument(
+        "--instructions", action="store_true", help="also count instructions (valgrind)"
+    )
     args = parser.parse_args(argv)
+    if args.instructions and shutil.which("valgrind") is None:
+        parser.error("--instructions needs valgrind on PATH")
     work = args.work or Path(tempfile.mkdtemp(prefix="bench-dry-run-"))
     work.mkdir(parents=True, exist_ok=True)
     tickets = work / f"tickets-{args.tickets}.jsonl"
@@ -278,6 +336,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.profile:
         print()
         print("\n".join(profile(tickets, work / "profiled.jsonl", n)))
+    if args.instructions:
+        print("\n| instructions (cachegrind) | count |")
+        print("|---|---:|")
+        for name, count in instructions(tickets, work).items():
+            shown = f"{count / 1e3:,.1f} k" if count < 1e7 else f"{count / 1e9:.3f} G"
+            print(f"| {name} | {shown} |")
     return 0
 
 
