@@ -278,12 +278,12 @@ class _OpenAt:
         try:
             value = bool(self.calendar.is_open(now))
         except CalendarError as exc:
-            raise calendar_failure(exc) from None
+            raise _calendar_failure(exc) from None
         self.last = (now, value)
         return value
 
 
-def calendar_failure(exc: CalendarError) -> EvalFailure:
+def _calendar_failure(exc: CalendarError) -> EvalFailure:
     """A calendar that cannot answer (an instant outside the years it covers) as the
     failure of the condition or action that asked: ``eval/calendar``, not an exception out
     of `evaluate`."""
@@ -298,7 +298,7 @@ def _open_at(calendar: Any) -> Callable[[datetime], bool]:
         try:
             return bool(is_open(t))
         except CalendarError as exc:
-            raise calendar_failure(exc) from None
+            raise _calendar_failure(exc) from None
 
     return open_at
 
@@ -311,7 +311,7 @@ def _business_seconds(calendar: Any) -> Callable[[datetime, datetime], float]:
         try:
             return float(between(t, now).total_seconds())
         except CalendarError as exc:
-            raise calendar_failure(exc) from None
+            raise _calendar_failure(exc) from None
 
     return business_seconds
 
