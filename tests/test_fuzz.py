@@ -71,6 +71,9 @@ _LEAVES = st.one_of(
             *("", "free", "pro", "enterprise", "de", "ja", "x@y", "@", "2026-11-23T10:00:00Z"),
             *("2026-02-30", "Europe/Berlin", "urgent", "vip", "http://x", "İ", "\x00", "[/x]"),
             *(float("nan"), float("-inf"), 1e308),
+            # a CRM's "never" and the first instant: outside the years a calendar covers,
+            # and without a local time in some zones
+            *("9999-12-31T23:30:00+00:00", "0001-01-01T00:10:00+00:00"),
         ]
     ),
 )
@@ -131,6 +134,51 @@ def test_mutated_tickets_decide_explain_and_write_strict_json(
     orjson.loads(jsonl_bytes(decision, False))
     explained = example.explain(parsed, now, event=event)
     assert explained.fired == decision.fired
+    orjson.loads(jsonl_bytes(explained, True))
+    render_text(explained, now)
+
+
+# The ends of the datetime range: a CRM's "never" (9999-12-31) and the first years, with
+# offsets that push the wall-clock time or the UTC instant over the edge. Calendars cover
+# the years 2 to 9997; `hour`/`weekday` need a local time in years 1 to 9999.
+_EDGE_INSTANTS = st.sampled_from(
+    [
+        *("9999-12-31T23:30:00+00:00", "9999-12-31T10:00:00-12:00", "9998-06-01T10:00:00+00:00"),
+        *("9997-12-31T23:59:59+00:00", "0001-01-01T00:10:00+00:00", "0001-01-01T23:00:00+14:00"),
+        "0002-01-01T00:00:00+00:00",
+    ]
+)
+_EDGE_NOWS = st.sampled_from(
+    [NOW, datetime(9999, 12, 31, 23, 59, tzinfo=UTC), datetime(1, 1, 1, 0, 30, tzinfo=UTC)]
+)
+
+
+@FUZZ
+@given(
+    st.sampled_from(TICKETS),
+    st.sampled_from(["created_at", "updated_at", "fields.due"]),
+    _EDGE_INSTANTS,
+    _EDGE_NOWS,
+    _EVENTS,
+)
+def test_instants_at_the_ends_of_the_datetime_range_are_decided(
+    example: routing.Ruleset,
+    ticket: dict[str, Any],
+    path: str,
+    instant: str,
+    now: datetime,
+    event: str,
+) -> None:
+    """Every ticket is decided whatever its instants and `now`: calendar and local-time
+    failures are located errors in the decision, never an exception or Python's text."""
+    data = json.loads(json.dumps(ticket))
+    _set(data, path, instant)
+    parsed = Ticket.from_dict(data)
+    decision = example.evaluate(parsed, now, event=event)
+    _no_python_errors(decision)
+    orjson.loads(jsonl_bytes(decision, False))
+    explained = example.explain(parsed, now, event=event)
+    assert (explained.fired, explained.errors) == (decision.fired, decision.errors)
     orjson.loads(jsonl_bytes(explained, True))
     render_text(explained, now)
 

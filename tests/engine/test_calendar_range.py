@@ -122,3 +122,90 @@ def test_now_outside_the_calendar_years_is_an_error_of_each_asker(
     assert _outcome(ruleset.explain(_ticket("2026-01-05T10:00:00+00:00"), now)) == (
         _outcome(decision)
     )
+
+
+LOCAL_RULES = """
+version: 1
+fields:
+  due: {type: datetime}
+  zone: {type: string}
+stages:
+  - name: s
+    mode: all
+    rules:
+      - name: created
+        when: hour(created_at, "Pacific/Kiritimati") == 3
+        then: [{tag: a}]
+      - name: field
+        when: weekday(fields.due, "Pacific/Kiritimati") == "mon"
+        then: [{tag: b}]
+      - name: zone from a field
+        when: hour(fields.due, fields.zone) == 3
+        then: [{tag: c}]
+      - name: now
+        when: hour(now(), "Pacific/Kiritimati") == 3
+        then: [{tag: d}]
+"""
+
+
+def test_a_local_time_outside_the_years_1_to_9999_is_a_located_failure() -> None:
+    """Every way `hour`/`weekday` reach a zone (a cached ticket time, a field, a zone read at
+    run time, `now()`) says which instant has no local time where, not Python's
+    "OverflowError: date value out of range"."""
+    ruleset = routing.loads(LOCAL_RULES)
+    late = "9999-12-31T23:30:00+00:00"  # 13:30 on 1 January 10000 in Kiritimati (UTC+14)
+    ticket = {"id": "T-1", "created_at": late, "fields": {"due": late, "zone": "Asia/Tokyo"}}
+    now = datetime(9999, 12, 31, 23, 30, tzinfo=UTC)
+
+    def error(rule: str, zone: str) -> dict[str, Any]:
+        message = f"{late} has no local time in {zone}: it is after the year 9999 there"
+        return {"rule": rule, "code": "eval/type-error", "message": message}
+
+    want = [
+        error("created", "Pacific/Kiritimati"),
+        error("field", "Pacific/Kiritimati"),
+        error("zone from a field", "Asia/Tokyo"),
+        error("now", "Pacific/Kiritimati"),
+    ]
+    assert ruleset.evaluate(ticket, now).to_dict()["errors"] == want
+    assert ruleset.explain(ticket, now).to_dict()["errors"] == want
+
+
+TEMPLATE_RULES = """
+version: 1
+calendars:
+  eu: {timezone: Europe/Berlin, hours: {mon-fri: "09:00-17:00"}}
+templates:
+  ack: "open={{ calendars['eu'].is_open }} next={{ calendars['eu'].next_open }}"
+stages:
+  - name: s
+    mode: all
+    rules:
+      - name: ack
+        when: "true"
+        then: [{reply: {template: ack}}]
+"""
+
+
+@pytest.mark.parametrize(
+    ("now", "body", "errors"),
+    [
+        (MONDAY_10, "open=true next=2026-01-05T11:00:00+01:00", []),
+        (
+            datetime(9999, 12, 31, 23, tzinfo=UTC),
+            "open= next=",
+            [_error(None, _range(9999))],
+        ),
+    ],
+    ids=["2026", "9999"],
+)
+def test_a_template_reads_a_calendar_that_cannot_answer_as_null(
+    now: datetime, body: str, errors: list[dict[str, Any]]
+) -> None:
+    """``calendars[...]`` at a `now` outside the calendar's years: `is_open` and
+    `next_open` are null, the reply is still written, and the calendar is named once."""
+    decision = routing.loads(TEMPLATE_RULES).evaluate(
+        {"id": "T-1", "requester": {"email": "a@b.example"}}, now
+    )
+    assert [e.body for e in decision.effects] == [body]
+    assert decision.to_dict()["errors"] == errors

@@ -29,6 +29,7 @@ from tests.oracle import compare_keys, engine_view, run_oracle
 from tests.test_cases import CASES, Case, _agents, _history, _now
 
 import routing
+from routing.compiler import predicates
 from routing.compiler.index import guard_of, regex_guard
 from routing.compiler.state import State
 from routing.engine.pipeline import run
@@ -581,11 +582,17 @@ stages:
 """
 
 
-def test_exception_before_the_guard_is_still_recorded() -> None:
-    """An operand that raises a Python exception (an overflow) before the guarded one
-    makes the rule an error, which the index must not hide; after it, `and` stops first."""
+def test_exception_before_the_guard_is_still_recorded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An operand that raises a Python exception before the guarded one makes the rule an
+    error, which the index must not hide; after it, `and` stops first. (No rule text raises
+    one on purpose, so reading the datetime for `hour` is made to raise here.)"""
+
+    def overflow(value: Any) -> datetime:
+        raise OverflowError("date value out of range")
+
+    monkeypatch.setattr(predicates, "to_datetime", overflow)
     indexed, unindexed = _both(RAISES)
-    ticket = {"id": "1", "subject": "x", "fields": {"due": "0001-01-01T00:00:00+05:00"}}
+    ticket = {"id": "1", "subject": "x", "fields": {"due": "2026-01-01T00:00:00+05:00"}}
     got = _decide(indexed, ticket, False)
     assert got["errors"] == [
         {
@@ -595,3 +602,22 @@ def test_exception_before_the_guard_is_still_recorded() -> None:
         }
     ]
     assert got == _decide(unindexed, ticket, False)
+
+
+@pytest.mark.parametrize(
+    ("subject", "trace"), [("x", False), ("x", True), ("ab", False), ("ab", True)]
+)
+def test_an_instant_with_no_local_time_fails_like_any_operand(subject: str, trace: bool) -> None:
+    """A local time outside the years 1 to 9999 is a located ``eval/type-error``, not
+    Python's overflow text; like a missing field, a false operand of the same `and` makes
+    the rule not match, and the index agrees."""
+    indexed, unindexed = _both(RAISES)
+    ticket = {"id": "1", "subject": subject, "fields": {"due": "0001-01-01T00:00:00+05:00"}}
+    message = "0001-01-01T00:00:00+05:00 has no local time in UTC: it is before the year 1 there"
+    want = [
+        {"rule": rule, "code": "eval/type-error", "message": message}
+        for rule in ("overflow first", "overflow last")
+    ]
+    got = _decide(indexed, ticket, trace)
+    assert got["errors"] == (want if subject == "ab" else [])
+    assert got == _decide(unindexed, ticket, trace)

@@ -254,7 +254,11 @@ class _LocalTime:
         cache = s.cache
         v: datetime | None = cache.get(self.key)
         if v is None:
-            v = cache[self.key] = self.read(s).astimezone(self.zone)
+            t = self.read(s)
+            try:
+                v = cache[self.key] = t.astimezone(self.zone)
+            except OverflowError:
+                raise _no_local_time(t, self.zone) from None
         return v
 
 
@@ -320,12 +324,42 @@ def _norm_tag(x: Any) -> Any:
     return x.strip().lower() if isinstance(x, str) else x
 
 
+def _no_local_time(t: datetime, zone: zoneinfo.ZoneInfo) -> EvalFailure:
+    """An instant whose wall-clock time in `zone` falls outside the years 1 to 9999
+    (``9999-12-31T23:30:00+00:00`` in Europe/Berlin): a located failure, not Python's
+    "OverflowError: date value out of range"."""
+    side = "after the year 9999" if t.year > 1 else "before the year 1"
+    return EvalFailure(
+        "eval/type-error", f"{t.isoformat()} has no local time in {zone.key}: it is {side} there"
+    )
+
+
+def _local_time(value: Any, zone: zoneinfo.ZoneInfo) -> datetime:
+    t: datetime = rt.to_datetime(value)
+    try:
+        return t.astimezone(zone)
+    except OverflowError:
+        raise _no_local_time(t, zone) from None
+
+
+def _in_zone(zone: zoneinfo.ZoneInfo) -> Callable[[datetime], datetime]:
+    """``t.astimezone(zone)`` of a value known to be a datetime."""
+
+    def local(t: datetime) -> datetime:
+        try:
+            return t.astimezone(zone)
+        except OverflowError:
+            raise _no_local_time(t, zone) from None
+
+    return local
+
+
 def _local_in(zone: zoneinfo.ZoneInfo) -> Callable[[Any], datetime]:
-    return lambda t: rt.to_datetime(t).astimezone(zone)
+    return lambda t: _local_time(t, zone)
 
 
 def _local_dynamic(zone: zoneinfo.ZoneInfo, t: Any) -> datetime:
-    return rt.to_datetime(t).astimezone(zone)
+    return _local_time(t, zone)
 
 
 def _pure(node: py.expr) -> bool:
@@ -1445,7 +1479,7 @@ class CodeGen:
                 cached = _call(_attr(_attr(_s(), "cache"), "get"), _const(key))
                 return py.BoolOp(op=py.Or(), values=[cached, _call(self.bind(local), _s())])
             if self._time_safe(at):
-                return _call(_attr(self.expr(at), "astimezone"), self.bind(zone))
+                return _call(self.bind(_in_zone(zone)), self.expr(at))
             return _call(self.bind(_local_in(zone)), self.expr(at))
         t = self._temp()
         zone_value = py.NamedExpr(

@@ -52,7 +52,9 @@ docs/decisions/0021-effects-generated-templates-and-plain-roots.md).
 - ``now`` - the evaluation instant, an ISO 8601 string with offset;
 - ``calendars`` - per declared calendar a template names, ``calendars["NAME"].next_open``
   (the earliest open instant at or after ``now``, ISO 8601 in the calendar's zone, null if
-  it never opens), ``.is_open`` (at ``now``) and ``.timezone``; the engine computes them only
+  it never opens), ``.is_open`` (at ``now``; null, like ``next_open``, with an
+  ``eval/calendar`` error, when ``now`` is outside the years the calendar covers) and
+  ``.timezone``; the engine computes them only
   for the calendars some template reads (the engine adds this root to `template_data`'s).
 
 The names in `RESERVED_ROOTS` win over a ticket field of the same name. `CompiledTemplate.

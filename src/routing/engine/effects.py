@@ -56,6 +56,13 @@ _CALENDAR_MEMO: dict[tuple[int, datetime], tuple[object, dict[str, Any], str | N
 _CALENDAR_MEMO_SIZE = 256
 
 
+def _calendar_error(name: str, exc: Exception) -> str:
+    """The error text of calendar `name`, named once (a calendar's own errors name it)."""
+    text = str(exc)
+    prefix = f"calendar '{name}'"
+    return text if text.startswith(prefix) else f"{prefix}: {text}"
+
+
 def _calendar_entry(name: str, cal: Any, now: datetime) -> tuple[dict[str, Any], str | None]:
     """``calendars[name]`` at `now` and the error text of a calendar that fails, remembered.
 
@@ -71,13 +78,18 @@ def _calendar_entry(name: str, cal: Any, now: datetime) -> tuple[dict[str, Any],
     try:
         opening: str | None = cal.next_open(now).astimezone(cal.timezone).isoformat()
     except (CalendarError, ValueError) as exc:
-        error = f"calendar '{name}': {exc}"
+        error = _calendar_error(name, exc)
         opening = None
+    try:
+        is_open: bool | None = bool(cal.is_open(now))
+    except CalendarError as exc:  # `now` outside the years the calendar covers
+        error = error or _calendar_error(name, exc)
+        is_open = None
     # Plain data by construction: `str` and `bool` of the calendar's answers (what the
     # copy into plain data would keep of a str or a bool, exactly).
     entry = {
         "next_open": None if opening is None else str.__str__(opening),
-        "is_open": bool(cal.is_open(now)),
+        "is_open": is_open,
         "timezone": str.__str__(cal.timezone.key),
     }
     if len(_CALENDAR_MEMO) >= _CALENDAR_MEMO_SIZE:
