@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, Any, Final
 
-from routing.cli._tickets import Record, TicketReader
+from routing.cli._tickets import Record, TicketReader, allow_long_csv_cells
 from routing.errors import RoutingError
 
 __all__ = [
@@ -311,6 +311,7 @@ class Evaluation:
     ) -> Iterator[list[Row]]:
         """CSV: the header row, then chunks of whole rows (a quoted cell may span lines)."""
         lines = (line for block in blocks for line in io.BytesIO(block))
+        allow_long_csv_cells()  # the rows are cut here as the workers will read them
         header = _csv_header(lines)
         # The header's errors are the reader's own, named as the serial reader names them.
         check = reader if reader is not None else self._bytes_reader(header)

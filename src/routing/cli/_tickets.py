@@ -61,6 +61,7 @@ __all__ = [
     "Record",
     "TicketReader",
     "TicketSourceError",
+    "allow_long_csv_cells",
     "guess_format",
     "parse_instant",
     "record_from_data",
@@ -72,6 +73,10 @@ __all__ = [
 MAIL_FORMATS: Final[tuple[MailKind, ...]] = ("eml", "mbox", "maildir")
 INPUT_FORMATS: Final = ("jsonl", "csv", *MAIL_FORMATS)
 _MAIL_KIND: Final[dict[str, MailKind]] = {kind: kind for kind in MAIL_FORMATS}
+
+#: The longest CSV cell read (characters): a body of up to 64 MiB, as long as a JSON line
+#: could carry; beyond it the row is an error ("field larger than field limit").
+CSV_CELL_LIMIT: Final = 64 * 1024 * 1024
 
 _EXTENSIONS: Final = {
     ".jsonl": "jsonl",
@@ -124,6 +129,17 @@ class Record:
         d["error"] = error
         d["event"] = event
         d["history"] = history
+
+
+def allow_long_csv_cells() -> None:
+    """Raise the csv module's cell limit to `CSV_CELL_LIMIT` in this process.
+
+    The module refuses a cell over 128 KiB by default; a ticket body (a pasted log, an HTML
+    mail) can be longer, and a JSON line has no such limit. The limit is the module's, per
+    process, so it is only ever raised, never lowered.
+    """
+    if csv.field_size_limit() < CSV_CELL_LIMIT:
+        csv.field_size_limit(CSV_CELL_LIMIT)
 
 
 def parse_instant(text: str) -> datetime:
@@ -309,6 +325,7 @@ class TicketReader:
     # ------------------------------------------------------------------ CSV
 
     def _csv(self) -> Iterator[Record]:
+        allow_long_csv_cells()
         lines = self._decoded_lines()
         reader = csv.reader(lines, strict=True)
         try:
@@ -383,7 +400,7 @@ class TicketReader:
         if path == ("attachments",):
             try:
                 return json.loads(cell)
-            except ValueError:
+            except (ValueError, RecursionError):
                 raise ValueError(
                     f"attachments: expected a JSON list, found {json.dumps(cell)}"
                 ) from None
@@ -447,7 +464,7 @@ def _envelope_or_none(number: int, line: bytes) -> Record | None:
     """The record of an envelope line; None when the line is not a JSON envelope."""
     try:
         data = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deeply for json
         return None
     if not isinstance(data, dict) or "ticket" not in data:
         return None

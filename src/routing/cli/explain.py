@@ -162,6 +162,8 @@ def _read_one(path: str) -> Record:
             hint = " (more than one JSON value: pick a ticket with --id ID)"
         message = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
         raise _InputError(f"{name}:{line}: error: not JSON: {message}{hint}") from None
+    except RecursionError:
+        raise _InputError(f"{name}:1: error: not JSON: nested too deeply") from None
     record = record_from_data(1, data)
     if record.ticket is None:
         raise _InputError(f"{name}: error: {record.error}")

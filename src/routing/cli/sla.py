@@ -97,6 +97,8 @@ def _load_calendar(args: argparse.Namespace) -> Calendar:
             spec = json.loads(args.calendar_json)
         except json.JSONDecodeError as exc:
             raise UsageError(f"--calendar-json is not JSON: {exc}") from None
+        except RecursionError:
+            raise UsageError("--calendar-json is not JSON: nested too deeply") from None
         return Calendar.from_dict(spec, name="calendar")
     text, _, name = str(args.calendar).partition("#")
     path = Path(text)
@@ -118,6 +120,8 @@ def _json_calendar(path: Path, content: str, name: str) -> Calendar:
         data = json.loads(content)
     except ValueError as exc:
         raise UsageError(f"'{path}' is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise UsageError(f"'{path}' is not valid JSON: nested too deeply") from None
     if name:
         calendars = data.get("calendars") if isinstance(data, dict) else None
         if not isinstance(calendars, dict) or name not in calendars:

@@ -460,7 +460,7 @@ class Ticket(BaseModel):
         except ValidationError as exc:
             try:
                 data = json.loads(text)
-            except ValueError:
+            except (ValueError, RecursionError):  # not JSON, or nested beyond json's reach
                 data = None
             raise TicketError(_describe_errors(data, exc.errors(include_url=False))) from None
 
