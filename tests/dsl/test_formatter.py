@@ -310,3 +310,19 @@ def test_formatting_mutated_rule_files_keeps_the_meaning(seed: Path) -> None:
         )
 
     run()
+
+
+@pytest.mark.parametrize("depth", [100, 101, 5000])
+def test_nesting_is_limited_as_the_loader_limits_it(depth: int) -> None:
+    """Collections nested beyond `MAX_YAML_DEPTH` are the loader's located `yaml/syntax`
+    error, not a RecursionError ("maximum recursion depth exceeded"); up to it, formatted."""
+    inner = depth - 2  # the root mapping and `lists:` are two levels
+    text = "version: 1\nlists:\n  a: " + "[" * inner + "x" + "]" * inner + "\n"
+    formatted, diagnostics = format_text(text, "deep.yaml")
+    if depth <= 100:
+        assert (formatted is not None, diagnostics) == (True, [])
+        return
+    assert formatted is None
+    assert [(d.code, d.message, str(d.span)) for d in diagnostics] == [
+        ("yaml/syntax", "collections nested more than 100 levels deep", "deep.yaml:3:104")
+    ]

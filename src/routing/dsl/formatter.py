@@ -47,7 +47,7 @@ from ruamel.yaml.events import (
 from routing.diagnostics import Diagnostic, SourceFile
 from routing.dsl.ast import Expr
 from routing.dsl.expr_parser import parse_expression
-from routing.dsl.loader import resolve_scalar
+from routing.dsl.loader import MAX_YAML_DEPTH, resolve_scalar
 from routing.dsl.printer import print_expr
 
 __all__ = ["KEY_ORDER", "WIDTH", "format_text"]
@@ -200,7 +200,7 @@ class _Builder:
             )
         return root
 
-    def node(self, ev: Event, parent: _Entry | None) -> _Node:
+    def node(self, ev: Event, parent: _Entry | None, depth: int = 0) -> _Node:
         mark = ev.start_mark
         if isinstance(ev, AliasEvent) or getattr(ev, "anchor", None):
             raise _FormatError("yaml/alias", "YAML anchors and aliases are not allowed", mark.index)
@@ -212,6 +212,9 @@ class _Builder:
             self.scalars.append(scalar)
             return scalar
         assert isinstance(ev, MappingStartEvent | SequenceStartEvent)
+        if depth >= MAX_YAML_DEPTH:  # as the loader says it; deeper would exhaust the stack
+            message = f"collections nested more than {MAX_YAML_DEPTH} levels deep"
+            raise _FormatError("yaml/syntax", message, mark.index)
         kind = "map" if isinstance(ev, MappingStartEvent) else "seq"
         coll = _Coll(kind, bool(ev.flow_style), mark.index, mark.line, mark.column, parent)
         while True:
@@ -220,19 +223,19 @@ class _Builder:
                 coll.end, coll.end_line = ev.end_mark.index, ev.end_mark.line
                 return coll
             if kind == "map":
-                key = self.node(ev, None)
+                key = self.node(ev, None, depth + 1)
                 if not isinstance(key, _Scalar) or key.style in ("|", ">"):
                     raise _FormatError(
                         "yaml/syntax", "a mapping key must be a one-line string", key.start
                     )
                 entry = _Entry(coll, key.line, ev.start_mark.column, key)
                 self.entries.append(entry)
-                entry.value = self.node(next(self.events), entry)
+                entry.value = self.node(next(self.events), entry, depth + 1)
             else:
                 column = ev.start_mark.column if coll.flow else coll.column
                 entry = _Entry(coll, ev.start_mark.line, column, None)
                 self.entries.append(entry)
-                entry.value = self.node(ev, entry)
+                entry.value = self.node(ev, entry, depth + 1)
             coll.entries.append(entry)
 
 
