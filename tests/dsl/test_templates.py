@@ -312,6 +312,20 @@ ERROR_CASES = (
         "local expected an ISO 8601 instant, found 'soon' (line 1, column 9)",
     ),
     ErrorCase(
+        "instant whose local time is after the year 9999",
+        "{{ at | local: 'Pacific/Kiritimati' }}",
+        {"at": "9999-12-31T23:30:00+00:00"},
+        "local: 9999-12-31T23:30:00+00:00 has no local time in Pacific/Kiritimati: it is after"
+        " the year 9999 there (line 1, column 9)",
+    ),
+    ErrorCase(
+        "instant whose local time is before the year 1",
+        "{{ at | local: 'America/Los_Angeles', 'de' }}",
+        {"at": "0001-01-01T00:10:00+00:00"},
+        "local: 0001-01-01T00:10:00+00:00 has no local time in America/Los_Angeles: it is before"
+        " the year 1 there (line 1, column 9)",
+    ),
+    ErrorCase(
         "date of now reads the clock",
         "{{ 'now' | date: '%Y' }}",
         {},

@@ -426,7 +426,16 @@ def _local_filter(value: object, zone: object = None, language: object = _NO_LAN
         text = _LOCAL_TEXTS.get(key)
         if text is not None:
             return text
-    local = _instant(value).astimezone(_zone(zone))
+    instant, tz = _instant(value), _zone(zone)
+    try:
+        local = instant.astimezone(tz)
+    except OverflowError:  # the wall-clock time there is before the year 1 or after 9999
+        side = "after the year 9999" if instant.year > 1 else "before the year 1"
+        raise FilterArgumentError(
+            f"local: {instant.isoformat()} has no local time in {zone or 'UTC'}: it is {side}"
+            " there",
+            token=None,
+        ) from None
     if language is not _NO_LANGUAGE:
         text = _localised(local, language)
     else:
