@@ -209,3 +209,25 @@ def test_a_template_reads_a_calendar_that_cannot_answer_as_null(
     )
     assert [e.body for e in decision.effects] == [body]
     assert decision.to_dict()["errors"] == errors
+
+
+@pytest.mark.parametrize(
+    ("created_at", "year"),
+    [("9999-12-31T23:59:59-14:00", 10_000), ("0001-01-01T00:00:00+14:00", 0)],
+    ids=["10000", "0"],
+)
+def test_an_instant_whose_utc_year_is_beyond_datetime_is_out_of_the_calendar(
+    ruleset: routing.Ruleset, created_at: str, year: int
+) -> None:
+    """An aware instant late on 9999-12-31 west of UTC is in the year 10000 in UTC, which
+    `datetime` cannot hold: the SLA clock (and `business_since`) said "OverflowError: date
+    value out of range" out of `evaluate`, and a dry-run skipped the ticket."""
+    ticket = {"id": "T-1", "created_at": created_at, "fields": {"due": created_at}}
+    decision = ruleset.evaluate(ticket, MONDAY_10)
+    message = f"calendar 'eu': year {year} is out of range (a calendar covers the years 2 to 9997)"
+    assert _outcome(decision)["errors"] == [
+        _error("open at due", message),
+        _error("business since due", message),
+        _error(None, f"SLA policy 'p': {message}"),
+    ]
+    assert _outcome(ruleset.explain(ticket, MONDAY_10)) == _outcome(decision)

@@ -66,6 +66,16 @@ _YEAR_STARTS = tuple(
 )
 
 
+def _utc_year(x: int) -> int:
+    """The UTC year of `x` µs since the epoch; 0 or 10000 beyond what `datetime` holds (an
+    aware instant late on 9999-12-31 west of UTC is in the year 10000 there), which
+    `_OpenTime.table` then refuses as out of range like any year it does not cover."""
+    try:
+        return from_us(x).year
+    except OverflowError:
+        return 0 if x < 0 else 10_000
+
+
 def _day_minute(day: dt.date) -> int:
     """Wall-clock minutes since 1970-01-01 00:00 of local midnight starting `day`."""
     return (day.toordinal() - _EPOCH_ORDINAL) * MINUTES_PER_DAY
@@ -272,7 +282,7 @@ class _OpenTime:
         if table.lo <= x < table.hi:
             return table
         i = bisect_right(_YEAR_STARTS, x) - 1
-        year = _FIRST_YEAR + i if 0 <= i < len(_YEAR_STARTS) - 1 else from_us(x).year
+        year = _FIRST_YEAR + i if 0 <= i < len(_YEAR_STARTS) - 1 else _utc_year(x)
         table = self._recent = self.table(year)
         return table
 
