@@ -255,7 +255,7 @@ class _LocalTime:
         v: datetime | None = cache.get(self.key)
         if v is None:
             t = self.read(s)
-            try:
+            try:  # `_as_local`, written out: this runs for every ticket
                 v = cache[self.key] = t.astimezone(self.zone)
             except OverflowError:
                 raise _no_local_time(t, self.zone) from None
@@ -334,8 +334,8 @@ def _no_local_time(t: datetime, zone: zoneinfo.ZoneInfo) -> EvalFailure:
     )
 
 
-def _local_time(value: Any, zone: zoneinfo.ZoneInfo) -> datetime:
-    t: datetime = rt.to_datetime(value)
+def _as_local(t: datetime, zone: zoneinfo.ZoneInfo) -> datetime:
+    """``t.astimezone(zone)``, or the located failure of `_no_local_time`."""
     try:
         return t.astimezone(zone)
     except OverflowError:
@@ -343,23 +343,16 @@ def _local_time(value: Any, zone: zoneinfo.ZoneInfo) -> datetime:
 
 
 def _in_zone(zone: zoneinfo.ZoneInfo) -> Callable[[datetime], datetime]:
-    """``t.astimezone(zone)`` of a value known to be a datetime."""
-
-    def local(t: datetime) -> datetime:
-        try:
-            return t.astimezone(zone)
-        except OverflowError:
-            raise _no_local_time(t, zone) from None
-
-    return local
+    """A value known to be a datetime, in `zone`."""
+    return lambda t: _as_local(t, zone)
 
 
 def _local_in(zone: zoneinfo.ZoneInfo) -> Callable[[Any], datetime]:
-    return lambda t: _local_time(t, zone)
+    return lambda t: _as_local(rt.to_datetime(t), zone)
 
 
 def _local_dynamic(zone: zoneinfo.ZoneInfo, t: Any) -> datetime:
-    return _local_time(t, zone)
+    return _as_local(rt.to_datetime(t), zone)
 
 
 def _pure(node: py.expr) -> bool:
