@@ -123,3 +123,21 @@ def test_unparsable_file_is_reported(tmp_path: Path, capsys: pytest.CaptureFixtu
         "  |\n3 |\n  | ^\n",
         PRETTY,
     )
+
+
+def test_a_character_yaml_forbids_is_located_and_shown_escaped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A NUL in a rule file is the same located `yaml/syntax` error as `routing check`
+    gives (it had no file or place: "<input>: error[...]"), and the snippet shows it
+    escaped, not as a raw control character on the terminal."""
+    path = tmp_path / "nul.yaml"
+    path.write_bytes(b"version: 1\nqueues: [a\x00b]\n")
+    code = main(["fmt", "--check", str(path)])
+    captured = capsys.readouterr()
+    assert (code, captured.out, captured.err) == (
+        1,
+        "",
+        f"{path}:2:11: error[yaml/syntax]: unacceptable character #x0000: special characters"
+        " are not allowed\n  |\n2 | queues: [a\\x00b]\n  |           ^\n",
+    )

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from routing.cli.output import printable
 from routing.diagnostics import render_text
 
 __all__ = ["register", "run"]
@@ -80,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
             failed = True
             continue
         if formatted is None:
-            sys.stderr.write(render_text(diagnostics) + "\n")
+            sys.stderr.write(printable(render_text(diagnostics)) + "\n")
             failed = True
             continue
         if formatted == text:

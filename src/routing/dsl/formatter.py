@@ -43,6 +43,7 @@ from ruamel.yaml.events import (
     StreamEndEvent,
     StreamStartEvent,
 )
+from ruamel.yaml.reader import ReaderError
 
 from routing.diagnostics import Diagnostic, SourceFile
 from routing.dsl.ast import Expr
@@ -836,5 +837,10 @@ def _syntax(error: YAMLError, source: SourceFile) -> Diagnostic:
         offset = source.offset(mark.line + 1, mark.column + 1)
         message = str(error.problem or "malformed YAML")
         return Diagnostic.make("yaml/syntax", message, source.span(offset, offset + 1))
+    if isinstance(error, ReaderError):  # a character YAML does not allow (a NUL, say)
+        message = f"unacceptable character #x{error.character:04x}: {error.reason}"
+        return Diagnostic.make(
+            "yaml/syntax", message, source.span(error.position, error.position + 1)
+        )
     first_line = str(error).strip().splitlines()[0] if str(error).strip() else "malformed YAML"
     return Diagnostic.make("yaml/syntax", first_line)
