@@ -45,6 +45,7 @@ from routing.compiler.state import EvalFailure, State
 from routing.compiler.texts import RegexTest, TextSource, required_literals, whole_span
 from routing.dsl import ast
 from routing.dsl.checker import CheckedRuleset
+from routing.dsl.functions import no_local_time
 from routing.dsl.passes._context import children
 from routing.dsl.passes.check_types import parse_datetime_literal
 from routing.dsl.regex import RegexProblem, compile_regex, regex_test
@@ -328,10 +329,7 @@ def _no_local_time(t: datetime, zone: zoneinfo.ZoneInfo) -> EvalFailure:
     """An instant whose wall-clock time in `zone` falls outside the years 1 to 9999
     (``9999-12-31T23:30:00+00:00`` in Europe/Berlin): a located failure, not Python's
     "OverflowError: date value out of range"."""
-    side = "after the year 9999" if t.year > 1 else "before the year 1"
-    return EvalFailure(
-        "eval/type-error", f"{t.isoformat()} has no local time in {zone.key}: it is {side} there"
-    )
+    return EvalFailure("eval/type-error", no_local_time(t, zone.key))
 
 
 def _as_local(t: datetime, zone: zoneinfo.ZoneInfo) -> datetime:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-__all__ = ["FUNCTIONS", "Signature"]
+__all__ = ["FUNCTIONS", "Signature", "no_local_time"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,3 +39,11 @@ FUNCTIONS: dict[str, Signature] = {
         ("datetime", "timezone"), 2, "weekday", "the weekday (mon..sun) of t in a zone"
     ),
 }
+
+
+def no_local_time(t: datetime, zone: str) -> str:
+    """Why `t` has no wall-clock time in `zone` (its local date would be before the year 1
+    or after 9999), for ``hour``/``weekday`` and the templates' ``local`` filter, instead of
+    Python's "date value out of range"."""
+    side = "after the year 9999" if t.year > 1 else "before the year 1"
+    return f"{t.isoformat()} has no local time in {zone}: it is {side} there"

@@ -139,6 +139,7 @@ from liquid.stringify import to_liquid_string
 
 from routing.diagnostics import Diagnostic
 from routing.dsl.ast import SpanMap
+from routing.dsl.functions import no_local_time
 from routing.dsl.limits import MAX_TEMPLATE
 from routing.dsl.suggest import did_you_mean
 
@@ -430,12 +431,8 @@ def _local_filter(value: object, zone: object = None, language: object = _NO_LAN
     try:
         local = instant.astimezone(tz)
     except OverflowError:  # the wall-clock time there is before the year 1 or after 9999
-        side = "after the year 9999" if instant.year > 1 else "before the year 1"
-        raise FilterArgumentError(
-            f"local: {instant.isoformat()} has no local time in {zone or 'UTC'}: it is {side}"
-            " there",
-            token=None,
-        ) from None
+        message = f"local: {no_local_time(instant, str(zone or 'UTC'))}"
+        raise FilterArgumentError(message, token=None) from None
     if language is not _NO_LANGUAGE:
         text = _localised(local, language)
     else:
